@@ -1,0 +1,46 @@
+import { AppError, isAppError } from '@claude-proxy/core';
+import { TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+
+function zodDetails(error: ZodError) {
+  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+}
+
+function describeZod(error: ZodError): string {
+  const first = error.issues[0];
+  if (!first) return 'Invalid request';
+  const path = first.path.join('.');
+  return path ? `Invalid parameter ${path}: ${first.message}` : `Invalid request: ${first.message}`;
+}
+
+/** Whatever was thrown, the AppError the caller sees. Unknown faults become a generic 500 (logged elsewhere). */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  if (error instanceof ZodError) {
+    return new AppError('invalid_request', describeZod(error), { details: zodDetails(error) });
+  }
+  if (error instanceof TRPCError) {
+    if (isAppError(error.cause) || error.cause instanceof ZodError) return toAppError(error.cause);
+    switch (error.code) {
+      case 'PARSE_ERROR':
+      case 'BAD_REQUEST':
+        return new AppError('invalid_request', error.message || 'Invalid request');
+      case 'NOT_FOUND':
+        return new AppError('not_found', error.message || 'Not found');
+      case 'METHOD_NOT_SUPPORTED':
+        return new AppError('method_not_allowed', error.message || 'Method not allowed');
+      case 'PAYLOAD_TOO_LARGE':
+        return new AppError('payload_too_large', error.message || 'Payload too large');
+      case 'UNSUPPORTED_MEDIA_TYPE':
+        return new AppError('unsupported_media_type', error.message);
+      default:
+        return new AppError('internal_server_error', 'Internal server error', { cause: error.cause ?? error });
+    }
+  }
+  return new AppError('internal_server_error', 'Internal server error', { cause: error });
+}
+
+/** True for faults the server should log at ERROR (not the caller's mistakes). */
+export function isFault(error: AppError): boolean {
+  return error.code === 'internal_server_error';
+}

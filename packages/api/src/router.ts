@@ -1,0 +1,13 @@
+import { healthProcedure } from './procedures/health.js';
+import { queryProcedure } from './procedures/query.js';
+import { createCallerFactory, router } from './trpc.js';
+
+export const appRouter = router({
+  health: healthProcedure,
+  claude: router({
+    query: queryProcedure,
+  }),
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

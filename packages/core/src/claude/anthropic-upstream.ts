@@ -1,0 +1,129 @@
+import Anthropic from '@anthropic-ai/sdk';
+import {
+  type CallOptions,
+  type ClaudeUpstream,
+  type MessageRequest,
+  UpstreamError,
+  type UpstreamMessage,
+} from './upstream.js';
+
+export interface AnthropicUpstreamOptions {
+  apiKey: string;
+  /** Without `/v1`. Default: Anthropic's API. */
+  baseURL?: string;
+  /** Abort an attempt that has not received response headers within this time. */
+  firstByteTimeoutMs?: number;
+  /** Total time one attempt may take, body included (long generations need minutes). */
+  totalTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const v = (headers as Record<string, unknown>)[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** retry-after-ms first, then retry-after (seconds or an HTTP date), as the official SDKs read them. */
+export function parseRetryAfter(headers: unknown, now = Date.now()): number | undefined {
+  const ms = headerValue(headers, 'retry-after-ms');
+  if (ms !== undefined && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const s = headerValue(headers, 'retry-after');
+  if (s === undefined) return undefined;
+  if (Number.isFinite(Number(s))) return Math.max(0, Number(s) * 1000);
+  const date = Date.parse(s);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function normalise(error: unknown, signal: AbortSignal | undefined): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  if (signal?.aborted) return new UpstreamError('aborted', 'request aborted');
+  if (error instanceof Anthropic.APIUserAbortError) return new UpstreamError('timeout', 'upstream first-byte timeout');
+  if (error instanceof Anthropic.APIConnectionTimeoutError) return new UpstreamError('timeout', 'upstream timed out');
+  if (error instanceof Anthropic.APIConnectionError) {
+    return new UpstreamError('connection', `upstream connection failed: ${error.message}`);
+  }
+  if (error instanceof Anthropic.APIError) {
+    const body = error.error as { error?: { type?: string; message?: string } } | undefined;
+    const type = body?.error?.type;
+    const message = body?.error?.message ?? error.message;
+    // A 200 stream that carried an `event: error` has no status; treat it as the server error it reports.
+    const status = error.status ?? (type === 'overloaded_error' ? 529 : 500);
+    return new UpstreamError('status', message, {
+      status,
+      ...(type ? { type } : {}),
+      ...(error.requestID ? { requestId: error.requestID } : {}),
+      ...withRetryAfter(parseRetryAfter(error.headers)),
+    });
+  }
+  return new UpstreamError('connection', error instanceof Error ? error.message : String(error));
+}
+
+const withRetryAfter = (ms: number | undefined) => (ms === undefined ? {} : { retryAfterMs: ms });
+
+/** The upstream through the official SDK. Retries are ours (one budget per request), so the SDK's are off. */
+export function createAnthropicUpstream(options: AnthropicUpstreamOptions): ClaudeUpstream {
+  const baseFetch = options.fetch ?? globalThis.fetch;
+  const firstByteTimeoutMs = options.firstByteTimeoutMs ?? 30_000;
+  const timedFetch: typeof fetch = async (input, init) => {
+    const controller = new AbortController();
+    const outer = init?.signal;
+    const onAbort = () => controller.abort(outer?.reason);
+    outer?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new Error('first-byte timeout')), firstByteTimeoutMs);
+    try {
+      return await baseFetch(input, { ...init, signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+      // The body may still be streaming; keep forwarding aborts from the caller until it is done.
+    }
+  };
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+    maxRetries: 0,
+    timeout: options.totalTimeoutMs ?? 600_000,
+    fetch: timedFetch,
+  });
+
+  return {
+    async createMessage(request: MessageRequest, call: CallOptions = {}): Promise<UpstreamMessage> {
+      try {
+        return (await client.messages.create(
+          { ...request, stream: false },
+          call.signal ? { signal: call.signal } : {},
+        )) as UpstreamMessage;
+      } catch (error) {
+        throw normalise(error, call.signal);
+      }
+    },
+    async streamMessage(request: MessageRequest, call: CallOptions = {}): Promise<UpstreamMessage> {
+      try {
+        const stream = client.messages.stream(request, call.signal ? { signal: call.signal } : {});
+        if (call.onProgress) {
+          const onProgress = call.onProgress;
+          stream.on('streamEvent', (event) => {
+            if (event.type === 'message_delta') onProgress(event.usage.output_tokens);
+          });
+          let chars = 0;
+          // Deltas carry text, not token counts; ~4 characters a token is close enough for a progress bar.
+          stream.on('text', (delta) => {
+            chars += delta.length;
+            onProgress(Math.ceil(chars / 4));
+          });
+        }
+        return (await stream.finalMessage()) as UpstreamMessage;
+      } catch (error) {
+        throw normalise(error, call.signal);
+      }
+    },
+    async ping(call: CallOptions = {}): Promise<void> {
+      try {
+        await client.models.list({ limit: 1 }, call.signal ? { signal: call.signal } : {});
+      } catch (error) {
+        throw normalise(error, call.signal);
+      }
+    },
+  };
+}

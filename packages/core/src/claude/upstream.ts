@@ -1,0 +1,72 @@
+/** The slice of Anthropic's Messages API the proxy uses. Adapters: the official SDK (anthropic-upstream.ts). */
+export interface MessageRequest {
+  model: string;
+  max_tokens: number;
+  messages: { role: 'user' | 'assistant'; content: string }[];
+  system?: string;
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+}
+
+export interface UpstreamUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+export interface UpstreamMessage {
+  id: string;
+  model: string;
+  content: { type: string; text?: string }[];
+  stop_reason: string | null;
+  usage: UpstreamUsage;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Streaming only: called with the cumulative output token count as deltas arrive. */
+  onProgress?: (outputTokens: number) => void;
+}
+
+export interface ClaudeUpstream {
+  createMessage(request: MessageRequest, options?: CallOptions): Promise<UpstreamMessage>;
+  /** Same result as createMessage, but over SSE so progress is observable. */
+  streamMessage(request: MessageRequest, options?: CallOptions): Promise<UpstreamMessage>;
+  /** A free call (lists models) used by health checks; never a billed completion. */
+  ping(options?: CallOptions): Promise<void>;
+}
+
+export type UpstreamErrorKind = 'status' | 'connection' | 'timeout' | 'aborted';
+
+/** Every upstream failure, normalised so retry and mapping rules read one shape. */
+export class UpstreamError extends Error {
+  readonly kind: UpstreamErrorKind;
+  readonly status: number | undefined;
+  /** Anthropic's error type, e.g. `overloaded_error`. */
+  readonly type: string | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(
+    kind: UpstreamErrorKind,
+    message: string,
+    info: { status?: number; type?: string; retryAfterMs?: number; requestId?: string } = {},
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+    this.kind = kind;
+    this.status = info.status;
+    this.type = info.type;
+    this.retryAfterMs = info.retryAfterMs;
+    this.requestId = info.requestId;
+  }
+
+  /** Transient: worth another attempt (connection, timeout, 408, 409, 429, 5xx, 529). */
+  get transient(): boolean {
+    if (this.kind === 'connection' || this.kind === 'timeout') return true;
+    if (this.kind !== 'status' || this.status === undefined) return false;
+    return this.status === 408 || this.status === 409 || this.status === 429 || this.status >= 500;
+  }
+}

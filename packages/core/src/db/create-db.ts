@@ -1,0 +1,65 @@
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export interface DbOptions {
+  connectionString: string;
+  /** Postgres schema for the proxy's tables (search_path). Default `public`. */
+  schema?: string;
+  /** Pool size. */
+  max?: number;
+  /** Milliseconds a statement may run before Postgres cancels it. */
+  statementTimeoutMs?: number;
+}
+
+export interface Db {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  schema: string;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+// timestamptz -> Date (pg default), int8 -> number: counts here stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+
+export function createDb(options: DbOptions): Db {
+  const schema = options.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+  const pgOptions = [`-c search_path=${schema}`];
+  if (options.statementTimeoutMs) pgOptions.push(`-c statement_timeout=${options.statementTimeoutMs}`);
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    options: pgOptions.join(' '),
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client that errors (e.g. the server restarted) must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    schema,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+/** Creates the schema if needed and applies every pending migration. Safe to run on each boot and concurrently. */
+export async function migrateToLatest(handle: Db): Promise<string[]> {
+  const { db, schema } = handle;
+  await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: schema,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
