@@ -1,0 +1,171 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
+import {
+  type Clock,
+  createAnthropicUpstream,
+  createDb,
+  createPgNotifier,
+  createServices,
+  type Db,
+  DEFAULT_MODEL_ALIASES,
+  DEFAULT_SERVICES_CONFIG,
+  migrateToLatest,
+  type Services,
+} from '@claude-proxy/core';
+import { serve } from '@hono/node-server';
+import PgBoss from 'pg-boss';
+import type { DestinationStream, Logger } from 'pino';
+import { createApp } from './app.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
+import type { Env } from './env.js';
+import { createLogger } from './logger.js';
+import { VERSION } from './version.js';
+
+export interface StartOptions {
+  clock?: Clock;
+  /** Where log lines go (tests capture them). Default stdout. */
+  logDestination?: DestinationStream;
+  logger?: Logger;
+}
+
+export interface ServerHandle {
+  url: string;
+  port: number;
+  env: Env;
+  services: Services;
+  logger: Logger;
+  simulator: Simulator | undefined;
+  /** Graceful: stop accepting, finish in-flight requests (bounded by SHUTDOWN_TIMEOUT_MS), release resources. */
+  close(): Promise<void>;
+}
+
+function closeHttp(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, timeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** Boots every part the mode needs, in dependency order, and returns a handle that tears them down in reverse. */
+export async function startServer(env: Env, options: StartOptions = {}): Promise<ServerHandle> {
+  const logger =
+    options.logger ??
+    createLogger({ level: env.LOG_LEVEL, pretty: env.LOG_PRETTY, destination: options.logDestination });
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => logger.warn({ err }, 'shutdown step failed'));
+  };
+  try {
+    let connectionString = env.DATABASE_URL;
+    let embedded: EmbeddedDatabase | undefined;
+    if (!connectionString) {
+      embedded = await startEmbeddedPostgres({ dataDir: env.DATA_DIR, port: env.EMBEDDED_PG_PORT, logger });
+      cleanups.push(() => embedded!.stop());
+      connectionString = embedded.connectionString;
+      logger.warn({ dataDir: embedded.dataDir }, 'DATABASE_URL is not set: using the embedded Postgres');
+    }
+
+    const db: Db = createDb({ connectionString, schema: env.DATABASE_SCHEMA, max: env.DATABASE_POOL_MAX });
+    cleanups.push(() => db.close());
+    const applied = await migrateToLatest(db);
+    logger.info({ applied, schema: db.schema }, applied.length ? 'migrations applied' : 'database schema is current');
+
+    const boss = new PgBoss({
+      connectionString,
+      schema: `${env.DATABASE_SCHEMA === 'public' ? 'pgboss' : `${env.DATABASE_SCHEMA}_boss`}`,
+      max: 4,
+    });
+    boss.on('error', (err) => logger.error({ err }, 'pg-boss error'));
+    await boss.start();
+    cleanups.push(() => boss.stop({ graceful: true, timeout: env.SHUTDOWN_TIMEOUT_MS }));
+
+    let simulator: Simulator | undefined;
+    let apiKey = env.ANTHROPIC_API_KEY;
+    let baseURL = env.ANTHROPIC_BASE_URL;
+    if (!apiKey) {
+      simulator = await startSimulator({ port: 0 });
+      cleanups.push(() => simulator!.close());
+      apiKey = 'sim-local-key';
+      baseURL = simulator.url;
+      logger.warn(
+        { simulator: simulator.url },
+        '*** ANTHROPIC_API_KEY is not set: answers come from the built-in Claude SIMULATOR, not from Claude ***',
+      );
+    }
+    const upstream = createAnthropicUpstream({
+      apiKey,
+      ...(baseURL ? { baseURL } : {}),
+      firstByteTimeoutMs: env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+      totalTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    });
+
+    const notifier = createPgNotifier({
+      connectionString,
+      namespace: `cp_${env.DATABASE_SCHEMA}`,
+      pool: db.pool,
+      logger,
+    });
+    cleanups.push(() => notifier.close());
+
+    const services = createServices({
+      db,
+      notifier,
+      upstream,
+      logger,
+      ...(options.clock ? { clock: options.clock } : {}),
+      config: {
+        ...DEFAULT_SERVICES_CONFIG,
+        modelAliases: env.MODEL_ALIASES ?? DEFAULT_MODEL_ALIASES,
+        cacheTtlMs: env.CACHE_TTL_SECONDS * 1000,
+        cacheMaxBytes: env.CACHE_MAX_MB * 1024 * 1024,
+        sharedCache: env.CACHE_SHARED,
+        retryPolicy: {
+          ...DEFAULT_SERVICES_CONFIG.retryPolicy,
+          maxAttempts: env.UPSTREAM_MAX_ATTEMPTS,
+          baseDelayMs: env.UPSTREAM_RETRY_BASE_DELAY_MS,
+          maxDelayMs: env.UPSTREAM_RETRY_MAX_DELAY_MS,
+        },
+        version: VERSION,
+        healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL_MS,
+      },
+    });
+    await services.start();
+
+    const app = createApp({ services, logger, bodyLimitBytes: env.BODY_LIMIT_BYTES });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s as Server));
+      s.once('error', reject);
+    });
+    server.keepAliveTimeout = 65_000;
+    cleanups.push(() => closeHttp(server, env.SHUTDOWN_TIMEOUT_MS));
+    const port = (server.address() as AddressInfo).port;
+    const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    logger.info({ url, mode: env.SERVER_MODE, version: VERSION }, 'claude-proxy listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      env,
+      services,
+      logger,
+      simulator,
+      close: () => {
+        closing ??= cleanup();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

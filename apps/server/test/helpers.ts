@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { type Simulator, type SimulatorOptions, startSimulator } from '@claude-proxy/claude-sim';
+import pg from 'pg';
+import { type Env, loadEnv, type ServerHandle, type StartOptions, startServer } from '../src/index.js';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh schema name per server (its pg-boss schema is `<name>_boss`). */
+export function uniqueSchema(prefix = 't'): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** Collects log lines so tests can read them as JSON. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.lines.push(line);
+    done();
+  }
+  get records(): Record<string, unknown>[] {
+    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+export interface TestServer {
+  url: string;
+  server: ServerHandle;
+  sim: Simulator;
+  schema: string;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions extends StartOptions {
+  env?: Record<string, string>;
+  sim?: SimulatorOptions;
+  /** Reuse a simulator (and schema) across servers: several instances on one database. */
+  sharedSim?: Simulator;
+  schema?: string;
+  dropSchemaOnClose?: boolean;
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  return loadEnv({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: TEST_DATABASE_URL,
+    ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789',
+    LOG_LEVEL: 'info',
+    DATABASE_POOL_MAX: '5',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...overrides,
+  });
+}
+
+export async function dropSchemas(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}_boss" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The real server on loopback, on its own schema of the test database, with the simulator as upstream. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const sim = options.sharedSim ?? (await startSimulator(options.sim ?? {}));
+  const schema = options.schema ?? uniqueSchema();
+  const logs = new LogCapture();
+  const env = testEnv({ DATABASE_SCHEMA: schema, ANTHROPIC_BASE_URL: sim.url, ...options.env });
+  const server = await startServer(env, { logDestination: logs, ...options });
+  return {
+    url: server.url,
+    server,
+    sim,
+    schema,
+    logs,
+    close: async () => {
+      await server.close();
+      if (!options.sharedSim) await sim.close();
+      if (options.dropSchemaOnClose ?? !options.schema) await dropSchemas(schema);
+    },
+  };
+}
+
+export interface JsonResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function http<T = Record<string, unknown>>(
+  url: string,
+  init: { method?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<JsonResponse<T>> {
+  const headers: Record<string, string> = { ...init.headers };
+  let body: string | undefined = init.rawBody;
+  if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Polls `check` until it returns a truthy value or the timeout passes. */
+export async function waitFor<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 10_000,
+  intervalMs = 25,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
