@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { http, waitFor } from './helpers.js';
+
+const MAIN = resolve(import.meta.dirname, '../dist/main.js');
+
+interface Running {
+  child: ChildProcess;
+  output: string[];
+  url: string;
+}
+
+/** The built server exactly as `pnpm start` runs it: no DATABASE_URL, no ANTHROPIC_API_KEY. */
+async function startBuilt(dataDir: string, port: number, pgPort: number): Promise<Running> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(pgPort),
+  };
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
+  child.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`server exited: ${output.join('')}`);
+      return fetch(`${url}/api/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+    },
+    60_000,
+    100,
+  );
+  return { child, output, url };
+}
+
+function stop(running: Running): Promise<number | null> {
+  return new Promise((resolve) => {
+    running.child.once('exit', (code) => resolve(code));
+    running.child.kill('SIGTERM');
+  });
+}
+
+describe('zero-config run (embedded Postgres + built-in simulator)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'claude-proxy-zero-'));
+  const port = 30_000 + Math.floor(Math.random() * 10_000);
+  const pgPort = port + 1;
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts, answers a query, and keeps its data across a restart', async () => {
+    const first = await startBuilt(dataDir, port, pgPort);
+    const log = first.output.join('');
+    expect(log).toContain('SIMULATOR');
+    expect(log).toContain('embedded');
+
+    const query = { prompt: 'Explain the categorical imperative', parameters: { model: 'claude-3' } };
+    const a = await http<{ content: string; metadata: { cached: boolean } }>(`${first.url}/api/claude/query`, {
+      body: query,
+    });
+    expect(a.status).toBe(200);
+    expect(a.body.metadata.cached).toBe(false);
+    expect(await stop(first)).toBe(0);
+
+    const second = await startBuilt(dataDir, port, pgPort);
+    expect(second.output.join('')).toContain('database schema is current');
+    const b = await http<{ content: string; metadata: { cached: boolean } }>(`${second.url}/api/claude/query`, {
+      body: query,
+    });
+    expect(b.status).toBe(200);
+    // The answer was stored in the embedded database by the first run: it survived the restart.
+    expect(b.body.metadata.cached).toBe(true);
+    expect(b.body.content).toBe(a.body.content);
+    expect(await stop(second)).toBe(0);
+  });
+});
