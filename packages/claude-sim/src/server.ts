@@ -12,6 +12,9 @@ import { parseBody } from './routes/preflight.js';
 import { SimState } from './sim-state.js';
 import type { RecordedRequest, Simulator, SimulatorOptions } from './types.js';
 
+/** Shared by every request without a query string; never mutated. */
+const NO_QUERY = new URLSearchParams();
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const state = new SimState(options);
   const sockets = new Set<Socket>();
@@ -54,7 +57,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: SimState
   const queryAt = url.indexOf('?');
   // Beta SDK methods append `?beta=true`; routing ignores the query string.
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
-  const query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
+  const query = queryAt === -1 ? NO_QUERY : new URLSearchParams(url.slice(queryAt + 1));
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
   if (path.startsWith('/_sim/')) {
@@ -89,18 +92,34 @@ function openExchange(
   method: string,
   path: string,
 ): Exchange {
-  const controller = new AbortController();
   let record: RecordedRequest | undefined;
   if (path.startsWith('/v1/')) {
     record = { id: newRecordId(), method, path, headers: flattenHeaders(req), body: undefined, receivedAt: Date.now() };
     state.log.add(record);
   }
-  const ex: Exchange = { req, res, requestId: newRequestId(), record, signal: controller.signal };
+  // The AbortController is created only when a handler waits on it; most zero-latency replies never do.
+  let controller: AbortController | undefined;
+  let closed = false;
+  const ex: Exchange = {
+    req,
+    res,
+    requestId: newRequestId(),
+    record,
+    get signal() {
+      controller ??= new AbortController();
+      if (closed) controller.abort();
+      return controller.signal;
+    },
+    get closed() {
+      return closed;
+    },
+  };
   res.once('close', () => {
     if (res.writableFinished) return;
     // The client went away before the reply was complete (unless the simulator cut it on purpose).
     if (record && !ex.dropped) record.aborted = true;
-    controller.abort();
+    closed = true;
+    controller?.abort();
   });
   return ex;
 }

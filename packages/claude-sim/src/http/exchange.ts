@@ -13,6 +13,8 @@ export interface Exchange {
   record: RecordedRequest | undefined;
   /** Aborted when the client goes away before the reply is complete. */
   signal: AbortSignal;
+  /** True once the connection closed before the reply completed; cheaper to check than `signal`. */
+  readonly closed: boolean;
   /** Set when the simulator itself cuts the connection, so the cut is not recorded as a client abort. */
   dropped?: boolean;
 }
@@ -27,7 +29,7 @@ export function writeHead(ex: Exchange, status: number, headers: Record<string, 
 }
 
 export function sendJson(ex: Exchange, status: number, body: string, extra?: Record<string, string>): void {
-  if (ex.signal.aborted) return;
+  if (ex.closed) return;
   const headers: Record<string, string | number> = baseHeaders(ex, 'application/json');
   if (extra) Object.assign(headers, extra);
   headers['content-length'] = Buffer.byteLength(body);

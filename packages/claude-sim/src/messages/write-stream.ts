@@ -40,14 +40,16 @@ export async function writeStream(ex: Exchange, plan: StreamPlan, delivery: Stre
       const due = firstTokenAt + tokensSent * msPerToken;
       if (!(await pause(due - performance.now(), ex.signal))) return;
     }
-    if (ex.signal.aborted) return;
+    if (ex.closed) return;
     const frame = frames[i]!;
     if (delivery.dropAfterBytes === undefined) ex.res.write(frame);
     else if (writeWithinBudget(ex, frame, delivery.dropAfterBytes - written)) written += Buffer.byteLength(frame);
     else return;
     tokensSent += plan.frameTokens[i]!;
   }
-  ex.res.end(tail);
+  // A drop budget larger than the whole stream still drops: the terminating chunk is never sent.
+  if (delivery.dropAfterBytes !== undefined) dropConnection(ex);
+  else ex.res.end(tail);
 }
 
 /** Writes `frame` if it fits in `budget` bytes; otherwise writes the part that fits and drops the connection. */
