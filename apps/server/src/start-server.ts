@@ -138,6 +138,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       },
     });
     await services.start();
+    cleanups.push(() => services.stop());
 
     const app = createApp({ services, logger, bodyLimitBytes: env.BODY_LIMIT_BYTES });
     const server = await new Promise<Server>((resolve, reject) => {

@@ -30,6 +30,8 @@ export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
   healthTimeoutMs: 2_000,
 };
 
+const CACHE_PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
 export interface ServicesDeps {
   db: Db;
   notifier: Notifier;
@@ -50,8 +52,10 @@ export interface Services {
   readonly startedAt: number;
   query(input: QueryInput, caller: QueryCaller): Promise<QueryResult>;
   health(): Promise<HealthReport>;
-  /** Starts background subscriptions; resolves when the services are ready to serve. */
+  /** Starts background subscriptions and housekeeping; resolves when the services are ready to serve. */
   start(): Promise<void>;
+  /** Stops housekeeping timers. */
+  stop(): Promise<void>;
 }
 
 /** The composition root of the domain: every dependency is passed in, nothing is a module singleton. */
@@ -73,6 +77,7 @@ export function createServices(deps: ServicesDeps): Services {
     ...(deps.retryDeps ? { retryDeps: deps.retryDeps } : {}),
   };
   const startedAt = clock.now();
+  let purgeTimer: NodeJS.Timeout | undefined;
   const health = createHealthChecker({
     db: deps.db,
     upstream: deps.upstream,
@@ -92,6 +97,15 @@ export function createServices(deps: ServicesDeps): Services {
     startedAt,
     health,
     query: (input, caller) => runQuery(queryDeps, input, caller),
-    start: () => cache.start(),
+    start: async () => {
+      await cache.start();
+      purgeTimer = setInterval(() => {
+        cache.purgeExpired().catch((err) => deps.logger.warn({ err: String(err) }, 'cache purge failed'));
+      }, CACHE_PURGE_INTERVAL_MS);
+      purgeTimer.unref();
+    },
+    stop: async () => {
+      if (purgeTimer) clearInterval(purgeTimer);
+    },
   };
 }

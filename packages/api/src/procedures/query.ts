@@ -12,5 +12,6 @@ export const queryProcedure = authedProcedure('query')
       result.maxAgeSeconds === undefined ? 'no-store' : `max-age=${result.maxAgeSeconds}`,
     );
     ctx.responseHeaders.set('X-Cache', result.cacheStatus.toUpperCase());
+    if (result.cacheKey) ctx.responseHeaders.set('X-Cache-Key', result.cacheKey);
     return result.output;
   });

@@ -40,4 +40,12 @@ export const restRoutes: RestRoute[] = [
     status: (output) => ((output as { status?: string }).status === 'healthy' ? 200 : 503),
     summary: 'Service health (E7)',
   },
+  {
+    method: 'DELETE',
+    path: '/api/admin/cache',
+    procedure: 'admin.invalidateCache',
+    status: 200,
+    input: ({ query }) => query,
+    summary: 'Forced cache invalidation: every entry, or one with ?key= (C3, admin)',
+  },
 ];

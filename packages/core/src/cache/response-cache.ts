@@ -127,6 +127,11 @@ export class ResponseCache {
     return promise;
   }
 
+  /** Whether the in-process tier holds `key` (or any entry, without a key). */
+  hasLocal(key?: string): boolean {
+    return key === undefined ? this.l1.size > 0 : this.l1.has(key);
+  }
+
   get localEntries(): number {
     return this.l1.size;
   }

@@ -36,6 +36,8 @@ export interface QueryResult {
   maxAgeSeconds: number | undefined;
   /** The upstream request that was (or would have been) sent. */
   request: MessageRequest;
+  /** The cache entry's key (C1), when caching was on: an admin can invalidate it alone. */
+  cacheKey: string | undefined;
 }
 
 function toOutput(value: CachedResponse, cached: boolean): QueryOutput {
@@ -71,7 +73,7 @@ export async function runQuery(deps: QueryDeps, input: QueryInput, caller: Query
     const hit = await deps.cache.get(key);
     if (hit) {
       const maxAge = Math.max(0, Math.floor((hit.expiresAt - deps.clock.now()) / 1000));
-      return { output: toOutput(hit.value, true), cacheStatus: 'hit', maxAgeSeconds: maxAge, request };
+      return { output: toOutput(hit.value, true), cacheStatus: 'hit', maxAgeSeconds: maxAge, request, cacheKey: key };
     }
   }
 
@@ -102,7 +104,13 @@ export async function runQuery(deps: QueryDeps, input: QueryInput, caller: Query
 
   if (!caching) {
     const { value } = await call();
-    return { output: toOutput(value, false), cacheStatus: 'bypass', maxAgeSeconds: undefined, request };
+    return {
+      output: toOutput(value, false),
+      cacheStatus: 'bypass',
+      maxAgeSeconds: undefined,
+      request,
+      cacheKey: undefined,
+    };
   }
 
   const work = async () => {
@@ -112,8 +120,7 @@ export async function runQuery(deps: QueryDeps, input: QueryInput, caller: Query
   };
   // A caller with its own signal or progress callback (a task) does not share its call with others.
   const result = caller.onProgress || caller.signal ? await work() : await deps.cache.singleFlight(key, work);
-  if (!result.cacheable) {
-    return { output: toOutput(result.value, false), cacheStatus: 'bypass', maxAgeSeconds: undefined, request };
-  }
-  return { output: toOutput(result.value, false), cacheStatus: 'miss', maxAgeSeconds: ttlSeconds, request };
+  const cacheStatus: CacheStatus = result.cacheable ? 'miss' : 'bypass';
+  const maxAgeSeconds = result.cacheable ? ttlSeconds : undefined;
+  return { output: toOutput(result.value, false), cacheStatus, maxAgeSeconds, request, cacheKey: key };
 }

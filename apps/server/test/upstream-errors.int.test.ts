@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { http, startTestServer, type TestServer } from './helpers.js';
+
+type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown>; requestId: string } };
+
+describe('upstream failures through E1', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { UPSTREAM_RETRY_BASE_DELAY_MS: '1', UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '300' } });
+  });
+  afterAll(() => t.close());
+  beforeEach(() => t.sim.reset());
+
+  const query = (prompt: string) => http<ErrorBody>(`${t.url}/api/claude/query`, { body: { prompt, caching: false } });
+
+  it('529 then 200 succeeds within the budget', async () => {
+    t.sim.script([{ kind: 'error', status: 529, type: 'overloaded_error', retryAfterMs: 5 }]);
+    const res = await query('overloaded once');
+    expect(res.status).toBe(200);
+    expect(t.sim.messageCount()).toBe(2);
+  });
+
+  it('a 400 from the upstream is not retried and is the caller’s invalid_request', async () => {
+    t.sim.script([{ kind: 'error', status: 400, type: 'invalid_request_error', message: 'messages: too long' }]);
+    const res = await query('bad');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.details).toMatchObject({ upstreamStatus: 400, upstreamType: 'invalid_request_error' });
+    expect(t.sim.messageCount()).toBe(1);
+  });
+
+  it.each([401, 403, 404, 413])('%i is not retried', async (status) => {
+    const type = {
+      401: 'authentication_error',
+      403: 'permission_error',
+      404: 'not_found_error',
+      413: 'request_too_large',
+    }[status] as string;
+    t.sim.script([{ kind: 'error', status, type }]);
+    const res = await query(`no retry ${status}`);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(t.sim.messageCount()).toBe(1);
+  });
+
+  it('a persistent upstream 429 becomes 429 rate_limit_exceeded with Retry-After', async () => {
+    const e = { kind: 'error' as const, status: 429, type: 'rate_limit_error', retryAfter: 1 };
+    t.sim.script([e, e, e]);
+    const res = await query('limited');
+    expect(res.status).toBe(429);
+    expect(res.body.error.code).toBe('rate_limit_exceeded');
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(t.sim.messageCount()).toBe(3);
+  });
+
+  it('a persistently overloaded upstream becomes 503 with Retry-After', async () => {
+    const e = { kind: 'error' as const, status: 529, type: 'overloaded_error', retryAfterMs: 5 };
+    t.sim.script([e, e, e]);
+    const res = await query('overloaded');
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('service_unavailable');
+    expect(res.headers.get('retry-after')).not.toBeNull();
+  });
+
+  it('a slow first byte is cut at the timeout and retried', async () => {
+    t.sim.script([{ kind: 'slow', firstByteDelayMs: 2_000 }]);
+    const res = await query('slow first byte');
+    expect(res.status).toBe(200);
+    expect(t.sim.messageCount()).toBe(2);
+  });
+
+  it('a dropped connection is retried', async () => {
+    t.sim.script([{ kind: 'drop' }]);
+    const res = await query('dropped');
+    expect(res.status).toBe(200);
+    expect(t.sim.messageCount()).toBe(2);
+  });
+});
