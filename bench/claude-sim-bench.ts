@@ -65,7 +65,8 @@ async function run(url: string, connections: number): Promise<Result> {
 function writeSection(results: Result[], load: number): void {
   const file = join(root, 'docs/benchmarks.md');
   const rows = results.map(
-    (r) => `| ${r.connections} | ${r.requestsPerSec.toLocaleString('en-US')} | ${r.p50} | ${r.p99} | ${r.errors + r.non2xx} |`,
+    (r) =>
+      `| ${r.connections} | ${r.requestsPerSec.toLocaleString('en-US')} | ${r.p50} | ${r.p99} | ${r.errors + r.non2xx} |`,
   );
   const section = [
     '## claude-sim',
