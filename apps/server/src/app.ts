@@ -14,6 +14,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
+import { mountApiDocs } from './api-docs.js';
 
 export interface AppOptions {
   services: Services;
@@ -72,6 +73,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       },
     }),
   );
+
+  mountApiDocs(app);
 
   for (const route of restRoutes) {
     app.on(route.method, route.path, async (c) => {

@@ -16,6 +16,10 @@ export interface RestRoute {
   procedure: string;
   /** HTTP status of a success; a function when it depends on the output (health). */
   status: number | ((output: unknown) => number);
+  /** With a function `status`: every status it may answer (for the OpenAPI document). */
+  statuses?: number[];
+  /** True when the route needs no credentials. */
+  public?: boolean;
   /** Builds the procedure input from the HTTP request. Absent: no input. */
   input?: (parts: RestRequestParts) => unknown;
   /** True when the route reads a JSON body. */
@@ -38,6 +42,8 @@ export const restRoutes: RestRoute[] = [
     path: '/api/health',
     procedure: 'health',
     status: (output) => ((output as { status?: string }).status === 'healthy' ? 200 : 503),
+    statuses: [200, 503],
+    public: true,
     summary: 'Service health (E7)',
   },
   {

@@ -1,0 +1,96 @@
+import { restRoutes } from '@claude-proxy/api';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { http, startTestServer, type TestServer } from './helpers.js';
+
+interface Sample {
+  /** Builds a request that succeeds, and one that fails, against a running server. */
+  ok: (t: TestServer) => Promise<{ path: string; method: string; body?: unknown }>;
+  error: (t: TestServer) => Promise<{ path: string; method: string; body?: unknown }>;
+}
+
+/** One sample per REST route: a route without one fails the test, so the document and the table cannot drift. */
+const samples: Record<string, Sample> = {
+  'POST /api/claude/query': {
+    ok: async () => ({ method: 'POST', path: '/api/claude/query', body: { prompt: 'contract' } }),
+    error: async () => ({ method: 'POST', path: '/api/claude/query', body: { prompt: 1 } }),
+  },
+  'GET /api/health': {
+    ok: async () => ({ method: 'GET', path: '/api/health' }),
+    error: async () => ({ method: 'GET', path: '/api/health' }),
+  },
+  'DELETE /api/admin/cache': {
+    ok: async () => ({ method: 'DELETE', path: '/api/admin/cache' }),
+    error: async () => ({ method: 'DELETE', path: '/api/admin/cache?key=zz' }),
+  },
+};
+
+type Doc = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
+};
+
+describe('OpenAPI document', () => {
+  let t: TestServer;
+  let doc: Doc;
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    const res = await http<Doc & { components: object }>(`${t.url}/api/openapi.json`);
+    expect(res.status).toBe(200);
+    doc = res.body;
+    ajv.addSchema({ $id: 'doc', components: res.body.components }, 'doc');
+  });
+  afterAll(() => t.close());
+
+  const pathOf = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+  it('is OpenAPI 3.1 and lists every route of the REST table', async () => {
+    const res = await http<{ openapi: string }>(`${t.url}/api/openapi.json`);
+    expect(res.body.openapi).toBe('3.1.0');
+    for (const route of restRoutes) {
+      expect(
+        doc.paths[pathOf(route.path)]?.[route.method.toLowerCase()],
+        `${route.method} ${route.path}`,
+      ).toBeDefined();
+    }
+  });
+
+  it.each(restRoutes.map((r) => [`${r.method} ${r.path}`]))('real responses of %s validate', async (name) => {
+    const sample = samples[name];
+    expect(sample, `add a contract sample for ${name}`).toBeDefined();
+    const route = restRoutes.find((r) => `${r.method} ${r.path}` === name)!;
+    for (const make of [sample!.ok, sample!.error]) {
+      const req = await make(t);
+      const res = await http(`${t.url}${req.path}`, {
+        method: req.method,
+        ...(req.body === undefined ? {} : { body: req.body }),
+      });
+      const op = doc.paths[pathOf(route.path)]?.[route.method.toLowerCase()];
+      const spec = op?.responses[String(res.status)];
+      expect(spec, `${name} answered ${res.status}, which the document does not list`).toBeDefined();
+      const schema = spec?.content?.['application/json']?.schema;
+      expect(schema).toBeDefined();
+      const resolved = JSON.parse(JSON.stringify(schema).replaceAll('"#/components', '"doc#/components'));
+      const validate = ajv.compile(resolved);
+      const valid = validate(res.body);
+      expect(valid, `${name} ${res.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
+  });
+
+  it('serves a documentation page with its assets from this origin', async () => {
+    const page = await fetch(`${t.url}/api/docs`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('/api/docs/swagger-ui-bundle.js');
+    expect(html).not.toMatch(/https?:\/\//);
+    const bundle = await fetch(`${t.url}/api/docs/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect((await bundle.text()).length).toBeGreaterThan(100_000);
+  });
+});
