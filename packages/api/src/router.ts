@@ -1,11 +1,21 @@
+import { cancelTaskProcedure } from './procedures/cancel-task.js';
 import { healthProcedure } from './procedures/health.js';
+import { listTasksProcedure } from './procedures/list-tasks.js';
 import { queryProcedure } from './procedures/query.js';
+import { queueProcedure } from './procedures/queue.js';
+import { taskProcedure } from './procedures/task.js';
+import { taskResultProcedure } from './procedures/task-result.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
   health: healthProcedure,
   claude: router({
     query: queryProcedure,
+    queue: queueProcedure,
+    task: taskProcedure,
+    taskResult: taskResultProcedure,
+    cancelTask: cancelTaskProcedure,
+    tasks: listTasksProcedure,
   }),
 });
 
