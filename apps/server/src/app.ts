@@ -20,6 +20,8 @@ export interface AppOptions {
   services: Services;
   logger: Logger;
   bodyLimitBytes: number;
+  /** Serve only GET /api/health (SERVER_MODE=worker). */
+  healthOnly?: boolean;
 }
 
 type Env = { Bindings: HttpBindings; Variables: { requestId: string; ctx: RequestContext } };
@@ -74,9 +76,10 @@ export function createApp(options: AppOptions): Hono<Env> {
     }),
   );
 
-  mountApiDocs(app);
+  if (!options.healthOnly) mountApiDocs(app);
 
-  for (const route of restRoutes) {
+  const routes = options.healthOnly ? restRoutes.filter((r) => r.procedure === 'health') : restRoutes;
+  for (const route of routes) {
     app.on(route.method, route.path, async (c) => {
       const ctx = c.get('ctx');
       let body: unknown;
@@ -99,26 +102,28 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
   }
 
-  app.all('/trpc/*', (c) => {
-    const ctx = c.get('ctx');
-    return fetchRequestHandler({
-      endpoint: '/trpc',
-      req: c.req.raw,
-      router: appRouter,
-      createContext: () => ctx,
-      onError: ({ error }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error.cause ?? error }, 'trpc request failed');
-      },
-      responseMeta: ({ errors }) => {
-        const headers = new Headers(ctx.responseHeaders);
-        for (const e of errors) {
-          const retryAfter = (e.cause as AppError | undefined)?.retryAfter;
-          if (retryAfter !== undefined) headers.set('Retry-After', String(retryAfter));
-        }
-        return { headers };
-      },
+  if (!options.healthOnly)
+    app.all('/trpc/*', (c) => {
+      const ctx = c.get('ctx');
+      return fetchRequestHandler({
+        endpoint: '/trpc',
+        req: c.req.raw,
+        router: appRouter,
+        createContext: () => ctx,
+        onError: ({ error }) => {
+          if (error.code === 'INTERNAL_SERVER_ERROR')
+            logger.error({ err: error.cause ?? error }, 'trpc request failed');
+        },
+        responseMeta: ({ errors }) => {
+          const headers = new Headers(ctx.responseHeaders);
+          for (const e of errors) {
+            const retryAfter = (e.cause as AppError | undefined)?.retryAfter;
+            if (retryAfter !== undefined) headers.set('Retry-After', String(retryAfter));
+          }
+          return { headers };
+        },
+      });
     });
-  });
 
   app.notFound((c) => {
     const ctx = c.get('ctx');

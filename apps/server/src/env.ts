@@ -55,6 +55,9 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1_024, 50 * 1024 * 1024).default(1024 * 1024),
   SERVER_MODE: z.enum(['all', 'api', 'worker']).default('all'),
   WORKER_CONCURRENCY: int(1, 1_000).default(8),
+  TASK_MAX_RETRIES: int(0, 10).default(3),
+  TASK_LEASE_SECONDS: int(1, 3_600).default(30),
+  TASK_RETENTION_HOURS: int(1, 24 * 3650).default(24 * 7),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
   HEALTH_CHECK_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
 });

@@ -12,6 +12,7 @@ import {
   DEFAULT_SERVICES_CONFIG,
   migrateToLatest,
   type Services,
+  scheduleTaskPurge,
 } from '@claude-proxy/core';
 import { serve } from '@hono/node-server';
 import PgBoss from 'pg-boss';
@@ -82,6 +83,8 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       connectionString,
       schema: `${env.DATABASE_SCHEMA === 'public' ? 'pgboss' : `${env.DATABASE_SCHEMA}_boss`}`,
       max: 4,
+      // Expiry of a job fetched by a worker that died before claiming its task is checked this often.
+      maintenanceIntervalSeconds: Math.min(120, env.TASK_LEASE_SECONDS),
     });
     boss.on('error', (err) => logger.error({ err }, 'pg-boss error'));
     await boss.start();
@@ -120,6 +123,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       notifier,
       upstream,
       logger,
+      boss,
       ...(options.clock ? { clock: options.clock } : {}),
       config: {
         ...DEFAULT_SERVICES_CONFIG,
@@ -135,12 +139,32 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
         },
         version: VERSION,
         healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL_MS,
+        tasks: {
+          ...DEFAULT_SERVICES_CONFIG.tasks,
+          defaultMaxRetries: env.TASK_MAX_RETRIES,
+          leaseMs: env.TASK_LEASE_SECONDS * 1000,
+          retentionMs: env.TASK_RETENTION_HOURS * 3600 * 1000,
+          workerConcurrency: env.WORKER_CONCURRENCY,
+        },
       },
     });
     await services.start();
     cleanups.push(() => services.stop());
 
-    const app = createApp({ services, logger, bodyLimitBytes: env.BODY_LIMIT_BYTES });
+    // `api` serves HTTP only; `all` and `worker` run the task worker and the retention job.
+    if (env.SERVER_MODE !== 'api') {
+      const worker = await services.tasks.startWorker(env.WORKER_CONCURRENCY);
+      cleanups.push(() => worker.stop(env.SHUTDOWN_TIMEOUT_MS));
+      await scheduleTaskPurge(boss, () => services.tasks.purgeFinished(), logger);
+    }
+
+    const app = createApp({
+      services,
+      logger,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      // A worker-only process answers health checks and nothing else.
+      healthOnly: env.SERVER_MODE === 'worker',
+    });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s as Server));
       s.once('error', reject);

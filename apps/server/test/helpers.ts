@@ -121,3 +121,46 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+export type TaskBody = Record<string, unknown> & { taskId: string; status: string };
+
+/** POST /api/claude/queue; fails the test on anything but 202. */
+export async function enqueueTask(url: string, body: Record<string, unknown>): Promise<TaskBody> {
+  const res = await http<TaskBody>(`${url}/api/claude/queue`, { body });
+  if (res.status !== 202) throw new Error(`enqueue answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function getTask(url: string, taskId: string): Promise<TaskBody> {
+  return (await http<TaskBody>(`${url}/api/claude/task/${taskId}`)).body;
+}
+
+/** Polls E3 until the task reaches one of `statuses`. */
+export function waitForTask(url: string, taskId: string, statuses: string[], timeoutMs = 20_000): Promise<TaskBody> {
+  return waitFor(async () => {
+    const body = await getTask(url, taskId);
+    return statuses.includes(body.status) ? body : undefined;
+  }, timeoutMs);
+}
+
+export interface SpawnedServer {
+  child: import('node:child_process').ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+/** The built server (`apps/server/dist/main.js`) as its own process, e.g. a worker to kill -9. */
+export async function spawnBuiltServer(env: Record<string, string>): Promise<SpawnedServer> {
+  const { spawn } = await import('node:child_process');
+  const { resolve } = await import('node:path');
+  const main = resolve(import.meta.dirname, '../dist/main.js');
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
+  child.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output, exited };
+}

@@ -2,7 +2,7 @@ import { restRoutes } from '@claude-proxy/api';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, startTestServer, type TestServer } from './helpers.js';
+import { enqueueTask, http, startTestServer, type TestServer, waitForTask } from './helpers.js';
 
 interface Sample {
   /** Builds a request that succeeds, and one that fails, against a running server. */
@@ -16,6 +16,33 @@ const samples: Record<string, Sample> = {
     ok: async () => ({ method: 'POST', path: '/api/claude/query', body: { prompt: 'contract' } }),
     error: async () => ({ method: 'POST', path: '/api/claude/query', body: { prompt: 1 } }),
   },
+  'POST /api/claude/queue': {
+    ok: async () => ({ method: 'POST', path: '/api/claude/queue', body: { prompt: 'contract task', metadata: { a: 1 } } }),
+    error: async () => ({ method: 'POST', path: '/api/claude/queue', body: { prompt: 'x', priority: 'urgent' } }),
+  },
+  'GET /api/claude/task/:taskId': {
+    ok: async (t) => ({ method: 'GET', path: `/api/claude/task/${await completedTask(t)}` }),
+    error: async () => ({ method: 'GET', path: '/api/claude/task/task_missing' }),
+  },
+  'GET /api/claude/task/:taskId/result': {
+    ok: async (t) => ({ method: 'GET', path: `/api/claude/task/${await completedTask(t)}/result` }),
+    error: async () => ({ method: 'GET', path: '/api/claude/task/task_missing/result' }),
+  },
+  'DELETE /api/claude/task/:taskId': {
+    ok: async (t) => {
+      t.sim.setOptions({ ttftMs: 5_000 });
+      const id = (await enqueueTask(t.url, { prompt: `to cancel ${Math.random()}` })).taskId;
+      return { method: 'DELETE', path: `/api/claude/task/${id}` };
+    },
+    error: async (t) => {
+      t.sim.setOptions({ ttftMs: 0 });
+      return { method: 'DELETE', path: `/api/claude/task/${await completedTask(t)}` };
+    },
+  },
+  'GET /api/claude/tasks': {
+    ok: async () => ({ method: 'GET', path: '/api/claude/tasks?status=completed&limit=5' }),
+    error: async () => ({ method: 'GET', path: '/api/claude/tasks?limit=1000' }),
+  },
   'GET /api/health': {
     ok: async () => ({ method: 'GET', path: '/api/health' }),
     error: async () => ({ method: 'GET', path: '/api/health' }),
@@ -25,6 +52,12 @@ const samples: Record<string, Sample> = {
     error: async () => ({ method: 'DELETE', path: '/api/admin/cache?key=zz' }),
   },
 };
+
+async function completedTask(t: TestServer): Promise<string> {
+  const { taskId } = await enqueueTask(t.url, { prompt: `contract ${Math.random()}`, metadata: { k: 'v' } });
+  await waitForTask(t.url, taskId, ['completed']);
+  return taskId;
+}
 
 type Doc = {
   paths: Record<

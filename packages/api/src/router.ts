@@ -1,6 +1,11 @@
+import { cancelTaskProcedure } from './procedures/cancel-task.js';
 import { healthProcedure } from './procedures/health.js';
 import { invalidateCacheProcedure } from './procedures/invalidate-cache.js';
+import { listTasksProcedure } from './procedures/list-tasks.js';
 import { queryProcedure } from './procedures/query.js';
+import { queueProcedure } from './procedures/queue.js';
+import { taskProcedure } from './procedures/task.js';
+import { taskResultProcedure } from './procedures/task-result.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
@@ -10,6 +15,11 @@ export const appRouter = router({
   }),
   claude: router({
     query: queryProcedure,
+    queue: queueProcedure,
+    task: taskProcedure,
+    taskResult: taskResultProcedure,
+    cancelTask: cancelTaskProcedure,
+    tasks: listTasksProcedure,
   }),
 });
 

@@ -33,5 +33,10 @@ export function createClaudeProxyClient(options: ClaudeProxyClientOptions) {
     trpc,
     query: (input: Parameters<typeof trpc.claude.query.mutate>[0]) => trpc.claude.query.mutate(input),
     health: () => trpc.health.query(),
+    queue: (input: Parameters<typeof trpc.claude.queue.mutate>[0]) => trpc.claude.queue.mutate(input),
+    task: (taskId: string) => trpc.claude.task.query({ taskId }),
+    taskResult: (taskId: string) => trpc.claude.taskResult.query({ taskId }),
+    cancelTask: (taskId: string) => trpc.claude.cancelTask.mutate({ taskId }),
+    tasks: (input: Parameters<typeof trpc.claude.tasks.query>[0] = {}) => trpc.claude.tasks.query(input),
   };
 }

@@ -1,3 +1,4 @@
+import type PgBoss from 'pg-boss';
 import { ResponseCache } from './cache/response-cache.js';
 import type { ClaudeUpstream } from './claude/upstream.js';
 import { DEFAULT_RETRY_POLICY, type RetryDeps, type RetryPolicy } from './claude/with-retries.js';
@@ -6,7 +7,11 @@ import type { Notifier } from './events/notifier.js';
 import { createHealthChecker, type HealthReport } from './health/check-health.js';
 import type { QueryInput } from './query/query.schema.js';
 import { type QueryCaller, type QueryResult, runQuery } from './query/run-query.js';
+import { DEFAULT_TASK_CONFIG, type TaskConfig } from './tasks/task-deps.js';
+import type { TaskHooks } from './tasks/task-hooks.js';
+import { createTaskService, type TaskService } from './tasks/task-service.js';
 import { type Clock, systemClock } from './util/clock.js';
+import { newId } from './util/ids.js';
 import type { Logger } from './util/logger.js';
 
 export interface ServicesConfig {
@@ -18,6 +23,7 @@ export interface ServicesConfig {
   version: string;
   healthCheckIntervalMs: number;
   healthTimeoutMs: number;
+  tasks: TaskConfig;
 }
 
 export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
@@ -28,6 +34,7 @@ export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
   version: '0.1.0',
   healthCheckIntervalMs: 30_000,
   healthTimeoutMs: 2_000,
+  tasks: DEFAULT_TASK_CONFIG,
 };
 
 const CACHE_PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -40,6 +47,9 @@ export interface ServicesDeps {
   config: ServicesConfig;
   clock?: Clock;
   retryDeps?: RetryDeps;
+  /** The started pg-boss instance (tasks); without it the task operations answer 503. */
+  boss?: PgBoss;
+  taskHooks?: TaskHooks;
 }
 
 export interface Services {
@@ -52,6 +62,7 @@ export interface Services {
   readonly startedAt: number;
   query(input: QueryInput, caller: QueryCaller): Promise<QueryResult>;
   health(): Promise<HealthReport>;
+  readonly tasks: TaskService;
   /** Starts background subscriptions and housekeeping; resolves when the services are ready to serve. */
   start(): Promise<void>;
   /** Stops housekeeping timers. */
@@ -76,6 +87,17 @@ export function createServices(deps: ServicesDeps): Services {
     sharedCache: deps.config.sharedCache,
     ...(deps.retryDeps ? { retryDeps: deps.retryDeps } : {}),
   };
+  const tasks = createTaskService({
+    db: deps.db.db,
+    boss: deps.boss,
+    notifier: deps.notifier,
+    query: queryDeps,
+    config: deps.config.tasks,
+    ...(deps.taskHooks ? { hooks: deps.taskHooks } : {}),
+    clock,
+    newId,
+    logger: deps.logger,
+  });
   const startedAt = clock.now();
   let purgeTimer: NodeJS.Timeout | undefined;
   const health = createHealthChecker({
@@ -86,6 +108,9 @@ export function createServices(deps: ServicesDeps): Services {
     startedAt,
     upstreamCheckIntervalMs: deps.config.healthCheckIntervalMs,
     timeoutMs: deps.config.healthTimeoutMs,
+    ...(deps.boss
+      ? { queueStats: async () => tasks.stats().then((s) => ({ size: s.queued, processing: s.processing })) }
+      : {}),
   });
   return {
     db: deps.db,
@@ -97,8 +122,10 @@ export function createServices(deps: ServicesDeps): Services {
     startedAt,
     health,
     query: (input, caller) => runQuery(queryDeps, input, caller),
+    tasks,
     start: async () => {
       await cache.start();
+      await tasks.start();
       purgeTimer = setInterval(() => {
         cache.purgeExpired().catch((err) => deps.logger.warn({ err: String(err) }, 'cache purge failed'));
       }, CACHE_PURGE_INTERVAL_MS);

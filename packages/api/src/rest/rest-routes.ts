@@ -38,6 +38,48 @@ export const restRoutes: RestRoute[] = [
     summary: 'Synchronous Claude query (E1)',
   },
   {
+    method: 'POST',
+    path: '/api/claude/queue',
+    procedure: 'claude.queue',
+    status: 202,
+    body: true,
+    input: ({ body }) => body,
+    summary: 'Queue an asynchronous task (E2)',
+  },
+  {
+    method: 'GET',
+    path: '/api/claude/task/:taskId',
+    procedure: 'claude.task',
+    status: 200,
+    input: ({ params }) => ({ taskId: params.taskId }),
+    summary: 'Task status (E3)',
+  },
+  {
+    method: 'GET',
+    path: '/api/claude/task/:taskId/result',
+    procedure: 'claude.taskResult',
+    status: 200,
+    input: ({ params }) => ({ taskId: params.taskId }),
+    summary: 'Task result (E4)',
+  },
+  {
+    method: 'DELETE',
+    path: '/api/claude/task/:taskId',
+    procedure: 'claude.cancelTask',
+    status: 200,
+    input: ({ params }) => ({ taskId: params.taskId }),
+    summary: 'Cancel a task (E5)',
+  },
+  {
+    method: 'GET',
+    path: '/api/claude/tasks',
+    procedure: 'claude.tasks',
+    status: 200,
+    // Only the E6 parameters: others (e.g. ?apiKey= of A3) are not filters.
+    input: ({ query }) => pickDefined(query, ['status', 'page', 'limit', 'sortBy', 'sortOrder']),
+    summary: 'List tasks (E6)',
+  },
+  {
     method: 'GET',
     path: '/api/health',
     procedure: 'health',
@@ -55,3 +97,9 @@ export const restRoutes: RestRoute[] = [
     summary: 'Forced cache invalidation: every entry, or one with ?key= (C3, admin)',
   },
 ];
+
+function pickDefined(source: Record<string, string>, keys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}

@@ -18,8 +18,48 @@ export interface CacheEntriesTable {
   expires_at: Timestamp;
 }
 
+/** A timestamptz column with a database default. */
+export type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type TaskStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+export interface TasksTable {
+  id: string;
+  seq: Generated<number>;
+  type: Generated<string>;
+  status: TaskStatus;
+  /** 1 high, 2 medium, 3 low (Q1). */
+  priority: number;
+  client_id: string;
+  payload: Json;
+  result: Json | null;
+  error: Json | null;
+  callback_url: string | null;
+  metadata: Json;
+  retries: Generated<number>;
+  max_retries: number;
+  deliveries: Generated<number>;
+  job_id: string | null;
+  worker_id: string | null;
+  lease_until: Timestamp | null;
+  progress: number | null;
+  estimated_completion_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+  started_at: Timestamp | null;
+  completed_at: Timestamp | null;
+}
+
+export interface TaskWorkersTable {
+  id: string;
+  concurrency: number;
+  seen_at: Timestamp;
+}
+
 /** Every table the proxy owns. pg-boss keeps its own schema. */
 export interface Database {
   settings: SettingsTable;
   cache_entries: CacheEntriesTable;
+  tasks: TasksTable;
+  task_workers: TaskWorkersTable;
 }

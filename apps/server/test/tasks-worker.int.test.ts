@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  enqueueTask,
+  getTask,
+  http,
+  startTestServer,
+  type TaskBody,
+  type TestServer,
+  waitFor,
+  waitForTask,
+} from './helpers.js';
+
+const promptOf = (body: unknown) => (body as { messages: { content: string }[] }).messages[0]?.content;
+
+/** One worker slot, so the order and timing of tasks are observable. */
+describe('task worker (Q3–Q5)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { WORKER_CONCURRENCY: '1', UPSTREAM_RETRY_BASE_DELAY_MS: '1' } });
+  });
+  afterAll(() => t.close());
+  // A failed test must not leave work behind that would consume the next test's scripted outcomes.
+  beforeEach(async () => {
+    for (const status of ['queued', 'processing']) {
+      const list = await http<{ tasks: { taskId: string }[] }>(`${t.url}/api/claude/tasks?status=${status}&limit=100`);
+      for (const task of list.body.tasks) await http(`${t.url}/api/claude/task/${task.taskId}`, { method: 'DELETE' });
+    }
+    t.sim.reset();
+  });
+  const prompts = () => t.sim.requests({ path: '/v1/messages' }).map((r) => promptOf(r.body));
+
+  it('runs a backlog high before medium before low, FIFO within a priority; position and ETA move as it drains', async () => {
+    t.sim.script([{ kind: 'ok', ttftMs: 1_000 }]);
+    t.sim.setOptions({ ttftMs: 150 });
+    const blocker = await enqueueTask(t.url, { prompt: 'blocker', caching: false });
+    await waitForTask(t.url, blocker.taskId, ['processing']);
+    const order = ['low-1', 'medium-1', 'high-1', 'low-2', 'high-2', 'medium-2'];
+    const queued: TaskBody[] = [];
+    for (const name of order) {
+      queued.push(await enqueueTask(t.url, { prompt: name, priority: name.split('-')[0], caching: false }));
+    }
+    expect(queued.map((q) => q.position)).toEqual([0, 0, 0, 3, 1, 3]);
+
+    const last = queued[3]!; // low-2 starts last
+    const samples: { position: number; waitMs: number }[] = [];
+    await waitFor(async () => {
+      const view = await getTask(t.url, last.taskId);
+      if (view.status !== 'queued') return true;
+      samples.push({
+        position: view.position as number,
+        waitMs: Date.parse(view.estimatedStartTime as string) - Date.now(),
+      });
+      return false;
+    }, 20_000);
+    const positions = [...new Set(samples.map((s) => s.position))];
+    expect(positions[0]).toBe(5);
+    expect(positions.length).toBeGreaterThanOrEqual(3);
+    expect(positions).toEqual([...positions].sort((a, b) => b - a));
+    expect(samples.at(-1)!.waitMs).toBeLessThan(samples[0]!.waitMs);
+
+    for (const q of queued) await waitForTask(t.url, q.taskId, ['completed']);
+    expect(prompts()).toEqual(['blocker', 'high-1', 'high-2', 'medium-1', 'medium-2', 'low-1', 'low-2']);
+  });
+
+  it('reports progress rising between 0 and 1 during a slow generation, with a completion estimate', async () => {
+    t.sim.script([{ kind: 'ok', text: 'word '.repeat(120), tokensPerSecond: 60 }]);
+    const task = await enqueueTask(t.url, {
+      prompt: 'slow generation',
+      caching: false,
+      parameters: { maxTokens: 200 },
+    });
+    const seen: number[] = [];
+    let final: TaskBody | undefined;
+    await waitFor(async () => {
+      const view = await getTask(t.url, task.taskId);
+      if (view.status === 'processing') {
+        seen.push(view.progress as number);
+        expect(Date.parse(view.estimatedCompletionTime as string)).toBeGreaterThan(
+          Date.parse(view.startTime as string),
+        );
+      }
+      if (view.status === 'completed') final = view;
+      return final;
+    }, 20_000);
+    const inside = [...new Set(seen.filter((p) => p > 0 && p < 1))];
+    expect(inside.length).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(Math.max(...seen)).toBeLessThan(1);
+    expect(final).toMatchObject({ status: 'completed', retries: 0 });
+  });
+
+  it('retries transient upstream errors: 529, 529, 200 completes with retries = 2', async () => {
+    t.sim.script([
+      { kind: 'error', status: 529, type: 'overloaded_error' },
+      { kind: 'error', status: 529, type: 'overloaded_error' },
+    ]);
+    const task = await enqueueTask(t.url, { prompt: 'overloaded twice', caching: false });
+    const done = await waitForTask(t.url, task.taskId, ['completed', 'failed']);
+    expect(done).toMatchObject({ status: 'completed', retries: 2 });
+    expect(t.sim.messageCount()).toBe(3);
+    expect((await http(`${t.url}/api/claude/task/${task.taskId}/result`)).status).toBe(200);
+  });
+
+  it('gives up after maxRetries transient errors and keeps the last error', async () => {
+    t.sim.script(Array.from({ length: 4 }, () => ({ kind: 'error' as const, status: 500, type: 'api_error' })));
+    const task = await enqueueTask(t.url, { prompt: 'always 500', caching: false });
+    const done = await waitForTask(t.url, task.taskId, ['completed', 'failed']);
+    expect(done).toMatchObject({ status: 'failed', retries: 3, error: { code: 'claude_api_error' } });
+    expect(t.sim.messageCount()).toBe(4);
+  });
+
+  it('fails at once on a 400 from upstream, with the upstream details', async () => {
+    t.sim.script([{ kind: 'error', status: 400, type: 'invalid_request_error', message: 'prompt is too long' }]);
+    const task = await enqueueTask(t.url, { prompt: 'rejected upstream', caching: false });
+    const done = await waitForTask(t.url, task.taskId, ['completed', 'failed']);
+    expect(Object.keys(done).sort()).toEqual(
+      ['error', 'failureTime', 'metadata', 'retries', 'startTime', 'status', 'taskId'].sort(),
+    );
+    expect(done).toMatchObject({
+      status: 'failed',
+      retries: 0,
+      error: { code: 'invalid_request', details: { upstreamStatus: 400, upstreamType: 'invalid_request_error' } },
+    });
+    expect((done.error as { message: string }).message).toContain('prompt is too long');
+    expect(t.sim.messageCount()).toBe(1);
+    const result = await http<{ error: { code: string; taskStatus: string } }>(
+      `${t.url}/api/claude/task/${task.taskId}/result`,
+    );
+    expect(result.body.error).toMatchObject({ code: 'result_not_available', taskStatus: 'failed' });
+  });
+
+  it('cancels a queued task, which the upstream then never sees', async () => {
+    t.sim.setOptions({ ttftMs: 300 });
+    const blocker = await enqueueTask(t.url, { prompt: 'ahead of the cancelled', caching: false });
+    await waitForTask(t.url, blocker.taskId, ['processing']);
+    const doomed = await enqueueTask(t.url, { prompt: 'cancel me while queued', caching: false });
+    const after = await enqueueTask(t.url, { prompt: 'queued after the cancelled', caching: false });
+    const res = await http(`${t.url}/api/claude/task/${doomed.taskId}`, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ taskId: doomed.taskId, status: 'cancelled', message: 'Task cancelled successfully' });
+    await waitForTask(t.url, after.taskId, ['completed']);
+    expect(prompts()).toEqual(['ahead of the cancelled', 'queued after the cancelled']);
+    const view = await getTask(t.url, doomed.taskId);
+    expect(view).toMatchObject({ status: 'cancelled', metadata: {} });
+    expect(view).not.toHaveProperty('startTime');
+    const again = await http<{ error: { code: string; taskStatus: string } }>(
+      `${t.url}/api/claude/task/${doomed.taskId}`,
+      { method: 'DELETE' },
+    );
+    expect(again.status).toBe(400);
+    expect(again.body.error).toMatchObject({ code: 'cannot_cancel', taskStatus: 'cancelled' });
+  });
+
+  it('cancels a running task by aborting its upstream request', async () => {
+    t.sim.script([{ kind: 'ok', text: 'word '.repeat(500), tokensPerSecond: 20 }]);
+    const task = await enqueueTask(t.url, { prompt: 'cancel me while running', caching: false });
+    await waitFor(() => t.sim.requests({ path: '/v1/messages' }).length === 1);
+    await waitForTask(t.url, task.taskId, ['processing']);
+    const res = await http(`${t.url}/api/claude/task/${task.taskId}`, { method: 'DELETE' });
+    expect(res.body).toMatchObject({ status: 'cancelled' });
+    await waitFor(() => t.sim.requests({ path: '/v1/messages' })[0]?.aborted === true);
+    const view = await getTask(t.url, task.taskId);
+    expect(view).toMatchObject({ status: 'cancelled' });
+    expect(Date.parse(view.cancellationTime as string)).toBeGreaterThanOrEqual(Date.parse(view.startTime as string));
+    // The slot is free again: the next task runs, and the cancelled one never completes.
+    const next = await enqueueTask(t.url, { prompt: 'after a cancelled run', caching: false });
+    await waitForTask(t.url, next.taskId, ['completed']);
+    expect((await getTask(t.url, task.taskId)).status).toBe('cancelled');
+  });
+});

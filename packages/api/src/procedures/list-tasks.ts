@@ -1,0 +1,10 @@
+import { listTasksInputSchema } from '@claude-proxy/core';
+import { authedProcedure } from '../trpc.js';
+
+/** E6: the caller's tasks, filtered, sorted (whitelisted keys) and paginated. */
+export const listTasksProcedure = authedProcedure('queue')
+  .input(listTasksInputSchema)
+  .query(({ ctx, input }) => {
+    ctx.responseHeaders.set('Cache-Control', 'no-store');
+    return ctx.services.tasks.list(input, ctx.principal.clientId);
+  });

@@ -1,0 +1,10 @@
+import { taskIdInputSchema } from '@claude-proxy/core';
+import { authedProcedure } from '../trpc.js';
+
+/** E4: a completed task's answer; 400 result_not_available (with taskStatus) before that. */
+export const taskResultProcedure = authedProcedure('queue')
+  .input(taskIdInputSchema)
+  .query(({ ctx, input }) => {
+    ctx.responseHeaders.set('Cache-Control', 'no-store');
+    return ctx.services.tasks.result(input.taskId, ctx.principal.clientId);
+  });
