@@ -6,6 +6,15 @@ import type { Notifier } from './events/notifier.js';
 import { createHealthChecker, type HealthReport } from './health/check-health.js';
 import type { QueryInput } from './query/query.schema.js';
 import { type QueryCaller, type QueryResult, runQuery } from './query/run-query.js';
+import { createPostgresRateLimitOverrides } from './rate-limit/postgres-rate-limit-overrides.js';
+import { createPostgresRateLimiter } from './rate-limit/postgres-rate-limiter.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
+import {
+  createRateLimits,
+  DEFAULT_RATE_LIMIT_CONFIG,
+  type RateLimitConfig,
+  type RateLimits,
+} from './rate-limit/rate-limits.js';
 import { type Clock, systemClock } from './util/clock.js';
 import type { Logger } from './util/logger.js';
 
@@ -18,6 +27,7 @@ export interface ServicesConfig {
   version: string;
   healthCheckIntervalMs: number;
   healthTimeoutMs: number;
+  rateLimit: RateLimitConfig;
 }
 
 export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
@@ -28,6 +38,7 @@ export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
   version: '0.1.0',
   healthCheckIntervalMs: 30_000,
   healthTimeoutMs: 2_000,
+  rateLimit: DEFAULT_RATE_LIMIT_CONFIG,
 };
 
 export interface ServicesDeps {
@@ -38,6 +49,8 @@ export interface ServicesDeps {
   config: ServicesConfig;
   clock?: Clock;
   retryDeps?: RetryDeps;
+  /** Default: the shared Postgres limiter on `db`. */
+  rateLimiter?: RateLimiter;
 }
 
 export interface Services {
@@ -47,6 +60,7 @@ export interface Services {
   readonly config: ServicesConfig;
   readonly upstream: ClaudeUpstream;
   readonly cache: ResponseCache;
+  readonly rateLimits: RateLimits;
   readonly startedAt: number;
   query(input: QueryInput, caller: QueryCaller): Promise<QueryResult>;
   health(): Promise<HealthReport>;
@@ -72,6 +86,12 @@ export function createServices(deps: ServicesDeps): Services {
     sharedCache: deps.config.sharedCache,
     ...(deps.retryDeps ? { retryDeps: deps.retryDeps } : {}),
   };
+  const rateLimits = createRateLimits({
+    limiter: deps.rateLimiter ?? createPostgresRateLimiter({ pool: deps.db.pool, logger: deps.logger }),
+    overrides: createPostgresRateLimitOverrides({ db: deps.db, notifier: deps.notifier, clock }),
+    config: deps.config.rateLimit,
+    clock,
+  });
   const startedAt = clock.now();
   const health = createHealthChecker({
     db: deps.db,
@@ -89,9 +109,16 @@ export function createServices(deps: ServicesDeps): Services {
     config: deps.config,
     upstream: deps.upstream,
     cache,
+    rateLimits,
     startedAt,
     health,
-    query: (input, caller) => runQuery(queryDeps, input, caller),
-    start: () => cache.start(),
+    query: async (input, caller) => {
+      const maxTokensCap = caller.maxTokensCap ?? (await rateLimits.limitsFor(caller.clientId)).maxTokens;
+      return runQuery(queryDeps, input, { ...caller, maxTokensCap });
+    },
+    start: async () => {
+      await cache.start();
+      await rateLimits.start();
+    },
   };
 }
