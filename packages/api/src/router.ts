@@ -1,3 +1,8 @@
+import {
+  clearClientRateLimitsProcedure,
+  getClientRateLimitsProcedure,
+  setClientRateLimitsProcedure,
+} from './procedures/admin-rate-limits.js';
 import { healthProcedure } from './procedures/health.js';
 import { queryProcedure } from './procedures/query.js';
 import { createCallerFactory, router } from './trpc.js';
@@ -6,6 +11,13 @@ export const appRouter = router({
   health: healthProcedure,
   claude: router({
     query: queryProcedure,
+  }),
+  admin: router({
+    rateLimits: router({
+      get: getClientRateLimitsProcedure,
+      set: setClientRateLimitsProcedure,
+      clear: clearClientRateLimitsProcedure,
+    }),
   }),
 });
 
