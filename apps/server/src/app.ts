@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { BlockList } from 'node:net';
 import {
   appRouter,
   createRequestContext,
@@ -14,11 +15,21 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
+import { clientIpOf, isSecureRequest } from './client-ip.js';
+import { type CorsOptions, corsMiddleware, hstsMiddleware, requestTimeout, securityHeaders } from './protection.js';
 
 export interface AppOptions {
   services: Services;
   logger: Logger;
   bodyLimitBytes: number;
+  /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed. Default: none. */
+  trustedProxies?: BlockList;
+  /** Default: no CORS headers (same-origin only). */
+  cors?: CorsOptions;
+  /** Default: 300 s. */
+  requestTimeoutMs?: number;
+  /** Strict-Transport-Security max-age on TLS answers; 0 turns it off. Default: 1 year. */
+  hstsMaxAgeSeconds?: number;
 }
 
 type Env = { Bindings: HttpBindings; Variables: { requestId: string; ctx: RequestContext } };
@@ -34,8 +45,8 @@ function credentialOf(c: Context<Env>): string | undefined {
   return c.req.query('apiKey') || undefined;
 }
 
-function ipOf(c: Context<Env>): string {
-  return c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
+function ipOf(c: Context<Env>, trusted: BlockList | undefined): string {
+  return clientIpOf(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trusted);
 }
 
 function send(c: Context<Env>, status: number, body: unknown, headers: Headers): Response {
@@ -53,16 +64,34 @@ export function createApp(options: AppOptions): Hono<Env> {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && UUID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
+    const ip = ipOf(c, options.trustedProxies);
     c.set(
       'ctx',
-      createRequestContext({ services, requestId, ip: ipOf(c), credential: credentialOf(c), signal: c.req.raw.signal }),
+      createRequestContext({ services, requestId, ip, credential: credentialOf(c), signal: c.req.raw.signal }),
     );
     await next();
     c.res.headers.set('X-Request-ID', requestId);
   });
 
+  const isSecure = (c: Context<Env>) =>
+    isSecureRequest(
+      c.req.url,
+      c.env?.incoming?.socket?.remoteAddress,
+      c.req.header('x-forwarded-proto'),
+      options.trustedProxies,
+    );
+  app.use(securityHeaders(), hstsMiddleware(options.hstsMaxAgeSeconds ?? 31_536_000, isSecure));
+  const corsHandler = options.cors ? corsMiddleware(options.cors) : undefined;
+  if (corsHandler) app.use(corsHandler);
   app.use(
-    '/api/*',
+    requestTimeout(options.requestTimeoutMs ?? 300_000, (c, error) => {
+      const ctx = c.get('ctx');
+      const result = errorResult(error, ctx);
+      return send(c, result.status, result.body, ctx.responseHeaders);
+    }),
+  );
+
+  app.use(
     bodyLimit({
       maxSize: options.bodyLimitBytes,
       onError: (c) => {
