@@ -16,6 +16,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { clientIpOf, isSecureRequest } from './client-ip.js';
+import { discardUnreadBody } from './discard-unread-body.js';
 import { type CorsOptions, corsMiddleware, hstsMiddleware, requestTimeout, securityHeaders } from './protection.js';
 
 export interface AppOptions {
@@ -71,6 +72,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     );
     await next();
     c.res.headers.set('X-Request-ID', requestId);
+    await discardUnreadBody(c.req.raw, c.res, options.bodyLimitBytes);
   });
 
   const isSecure = (c: Context<Env>) =>
@@ -97,6 +99,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       onError: (c) => {
         const error = new AppError('payload_too_large', `Request body exceeds ${options.bodyLimitBytes} bytes`);
         const result = errorResult(error, c.get('ctx'));
+        // The rest of the body is never read; a client must not reuse this connection for its next request.
+        c.get('ctx').responseHeaders.set('Connection', 'close');
         return send(c, result.status, result.body, c.get('ctx').responseHeaders);
       },
     }),
