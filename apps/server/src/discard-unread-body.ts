@@ -5,6 +5,9 @@
  * `Connection: close` instead so the client opens a fresh one.
  */
 export async function discardUnreadBody(request: Request, response: Response, limit: number): Promise<void> {
+  // Headers first: touching `body` makes the Node adapter build a full Request, which a GET need not pay for.
+  const length = request.headers.get('content-length');
+  if ((length === null || length === '0') && !request.headers.has('transfer-encoding')) return;
   if (request.body === null || request.bodyUsed) return;
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) {
