@@ -44,8 +44,15 @@ export function mountApiDocs<E extends AppEnv>(app: Hono<E>): void {
     c.header('Cache-Control', 'no-cache');
     return c.body(document);
   });
+  app.use('/api/docs/*', async (c, next) => {
+    await next();
+    c.res.headers.set('Content-Security-Policy', DOCS_CSP);
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    c.res.headers.set('Referrer-Policy', 'no-referrer');
+  });
   app.get('/api/docs', (c) => {
     c.header('Content-Security-Policy', DOCS_CSP);
+    c.header('X-Content-Type-Options', 'nosniff');
     return c.html(PAGE);
   });
   app.get('/api/docs/init.js', (c) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { BlockList } from 'node:net';
 import {
   appRouter,
   createRequestContext,
@@ -15,6 +16,9 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { mountApiDocs } from './api-docs.js';
+import { clientIpOf, isSecureRequest } from './client-ip.js';
+import { discardUnreadBody } from './discard-unread-body.js';
+import { type CorsOptions, corsMiddleware, hstsMiddleware, requestTimeout, securityHeaders } from './protection.js';
 
 export interface AppOptions {
   services: Services;
@@ -22,6 +26,14 @@ export interface AppOptions {
   bodyLimitBytes: number;
   /** Serve only GET /api/health (SERVER_MODE=worker). */
   healthOnly?: boolean;
+  /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed. Default: none. */
+  trustedProxies?: BlockList;
+  /** Default: no CORS headers (same-origin only). */
+  cors?: CorsOptions;
+  /** Default: 300 s. */
+  requestTimeoutMs?: number;
+  /** Strict-Transport-Security max-age on TLS answers; 0 turns it off. Default: 1 year. */
+  hstsMaxAgeSeconds?: number;
 }
 
 type Env = { Bindings: HttpBindings; Variables: { requestId: string; ctx: RequestContext } };
@@ -37,8 +49,8 @@ function credentialOf(c: Context<Env>): string | undefined {
   return c.req.query('apiKey') || undefined;
 }
 
-function ipOf(c: Context<Env>): string {
-  return c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
+function ipOf(c: Context<Env>, trusted: BlockList | undefined): string {
+  return clientIpOf(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trusted);
 }
 
 function send(c: Context<Env>, status: number, body: unknown, headers: Headers): Response {
@@ -56,21 +68,45 @@ export function createApp(options: AppOptions): Hono<Env> {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && UUID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
+    const ip = ipOf(c, options.trustedProxies);
     c.set(
       'ctx',
-      createRequestContext({ services, requestId, ip: ipOf(c), credential: credentialOf(c), signal: c.req.raw.signal }),
+      createRequestContext({ services, requestId, ip, credential: credentialOf(c), signal: c.req.raw.signal }),
     );
     await next();
     c.res.headers.set('X-Request-ID', requestId);
+    await discardUnreadBody(c.req.raw, c.res, options.bodyLimitBytes);
   });
 
+  const isSecure = (c: Context<Env>) =>
+    isSecureRequest(
+      c.req.url,
+      c.env?.incoming?.socket?.remoteAddress,
+      c.req.header('x-forwarded-proto'),
+      options.trustedProxies,
+    );
+  const headers = securityHeaders();
+  // The documentation page sets its own, looser CSP (Swagger UI needs its scripts and styles).
+  app.use((c, next) => (c.req.path.startsWith('/api/docs') ? next() : headers(c, next)));
+  app.use(hstsMiddleware(options.hstsMaxAgeSeconds ?? 31_536_000, isSecure));
+  const corsHandler = options.cors ? corsMiddleware(options.cors) : undefined;
+  if (corsHandler) app.use(corsHandler);
   app.use(
-    '/api/*',
+    requestTimeout(options.requestTimeoutMs ?? 300_000, (c, error) => {
+      const ctx = c.get('ctx');
+      const result = errorResult(error, ctx);
+      return send(c, result.status, result.body, ctx.responseHeaders);
+    }),
+  );
+
+  app.use(
     bodyLimit({
       maxSize: options.bodyLimitBytes,
       onError: (c) => {
         const error = new AppError('payload_too_large', `Request body exceeds ${options.bodyLimitBytes} bytes`);
         const result = errorResult(error, c.get('ctx'));
+        // The rest of the body is never read; a client must not reuse this connection for its next request.
+        c.get('ctx').responseHeaders.set('Connection', 'close');
         return send(c, result.status, result.body, c.get('ctx').responseHeaders);
       },
     }),

@@ -1,5 +1,6 @@
 import { DEFAULT_MODEL_ALIASES } from '@claude-proxy/core';
 import { z } from 'zod';
+import { parseTrustedProxies } from './client-ip.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -20,6 +21,28 @@ const modelAliases = z.string().transform((text, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
   }
   return z.NEVER;
+});
+
+/** A comma-separated list; blanks dropped. */
+const list = (fallback = '') =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== ''),
+    );
+
+const trustedProxies = list().transform((entries, ctx) => {
+  const { list: blockList, problems } = parseTrustedProxies(entries);
+  for (const message of problems) ctx.addIssue({ code: 'custom', message });
+  return entries.length > 0 ? blockList : undefined;
+});
+
+const corsOrigins = list().refine((origins) => origins.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)), {
+  message: 'each origin must be scheme://host[:port] (no path) or *',
 });
 
 /**
@@ -60,6 +83,21 @@ export const envSchema = z.object({
   TASK_RETENTION_HOURS: int(1, 24 * 3650).default(24 * 7),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
   HEALTH_CHECK_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
+  RATE_LIMIT_QUERY_PER_MIN: int(0, 1_000_000).default(60),
+  RATE_LIMIT_QUEUE_PER_MIN: int(0, 1_000_000).default(20),
+  RATE_LIMIT_READ_PER_MIN: int(0, 1_000_000).default(600),
+  RATE_LIMIT_IP_PER_MIN: int(0, 1_000_000).default(60),
+  RATE_LIMIT_AUTH_FAILURES_PER_MIN: int(0, 1_000_000).default(10),
+  MAX_TOKENS_PER_REQUEST: int(1, 128_000).optional(),
+  TRUSTED_PROXIES: trustedProxies,
+  CORS_ORIGINS: corsOrigins,
+  CORS_METHODS: list('GET,POST,PUT,DELETE').pipe(z.array(z.string().regex(/^[A-Z]+$/, 'methods are upper-case words'))),
+  CORS_HEADERS: list('Authorization,Content-Type,X-Request-ID').pipe(
+    z.array(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names only')),
+  ),
+  CORS_MAX_AGE_SECONDS: int(0, 86_400).default(600),
+  REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(300_000),
+  HSTS_MAX_AGE_SECONDS: int(0, 63_072_000).default(31_536_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -146,6 +146,16 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
           retentionMs: env.TASK_RETENTION_HOURS * 3600 * 1000,
           workerConcurrency: env.WORKER_CONCURRENCY,
         },
+        rateLimit: {
+          perMinute: {
+            query: env.RATE_LIMIT_QUERY_PER_MIN,
+            queue: env.RATE_LIMIT_QUEUE_PER_MIN,
+            read: env.RATE_LIMIT_READ_PER_MIN,
+          },
+          ipPerMinute: env.RATE_LIMIT_IP_PER_MIN,
+          authFailuresPerMinute: env.RATE_LIMIT_AUTH_FAILURES_PER_MIN,
+          ...(env.MAX_TOKENS_PER_REQUEST ? { maxTokensPerRequest: env.MAX_TOKENS_PER_REQUEST } : {}),
+        },
       },
     });
     await services.start();
@@ -164,12 +174,24 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       // A worker-only process answers health checks and nothing else.
       healthOnly: env.SERVER_MODE === 'worker',
+      ...(env.TRUSTED_PROXIES ? { trustedProxies: env.TRUSTED_PROXIES } : {}),
+      cors: {
+        origins: env.CORS_ORIGINS,
+        methods: env.CORS_METHODS,
+        headers: env.CORS_HEADERS,
+        maxAgeSeconds: env.CORS_MAX_AGE_SECONDS,
+      },
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      hstsMaxAgeSeconds: env.HSTS_MAX_AGE_SECONDS,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s as Server));
       s.once('error', reject);
     });
     server.keepAliveTimeout = 65_000;
+    // Node's own limit on receiving a request (it answers 408 and closes) stays just past ours.
+    server.requestTimeout = env.REQUEST_TIMEOUT_MS + 1_000;
+    server.headersTimeout = Math.min(60_000, server.requestTimeout);
     cleanups.push(() => closeHttp(server, env.SHUTDOWN_TIMEOUT_MS));
     const port = (server.address() as AddressInfo).port;
     const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;

@@ -17,7 +17,11 @@ const samples: Record<string, Sample> = {
     error: async () => ({ method: 'POST', path: '/api/claude/query', body: { prompt: 1 } }),
   },
   'POST /api/claude/queue': {
-    ok: async () => ({ method: 'POST', path: '/api/claude/queue', body: { prompt: 'contract task', metadata: { a: 1 } } }),
+    ok: async () => ({
+      method: 'POST',
+      path: '/api/claude/queue',
+      body: { prompt: 'contract task', metadata: { a: 1 } },
+    }),
     error: async () => ({ method: 'POST', path: '/api/claude/queue', body: { prompt: 'x', priority: 'urgent' } }),
   },
   'GET /api/claude/task/:taskId': {
@@ -46,6 +50,18 @@ const samples: Record<string, Sample> = {
   'GET /api/health': {
     ok: async () => ({ method: 'GET', path: '/api/health' }),
     error: async () => ({ method: 'GET', path: '/api/health' }),
+  },
+  'GET /api/admin/rate-limits/:clientId': {
+    ok: async () => ({ method: 'GET', path: '/api/admin/rate-limits/client_contract' }),
+    error: async () => ({ method: 'GET', path: `/api/admin/rate-limits/${'x'.repeat(300)}` }),
+  },
+  'PUT /api/admin/rate-limits/:clientId': {
+    ok: async () => ({ method: 'PUT', path: '/api/admin/rate-limits/client_contract', body: { query: 100 } }),
+    error: async () => ({ method: 'PUT', path: '/api/admin/rate-limits/client_contract', body: { query: -1 } }),
+  },
+  'DELETE /api/admin/rate-limits/:clientId': {
+    ok: async () => ({ method: 'DELETE', path: '/api/admin/rate-limits/client_contract' }),
+    error: async () => ({ method: 'DELETE', path: `/api/admin/rate-limits/${'x'.repeat(300)}` }),
   },
   'DELETE /api/admin/cache': {
     ok: async () => ({ method: 'DELETE', path: '/api/admin/cache' }),

@@ -1,3 +1,8 @@
+import {
+  clearClientRateLimitsProcedure,
+  getClientRateLimitsProcedure,
+  setClientRateLimitsProcedure,
+} from './procedures/admin-rate-limits.js';
 import { cancelTaskProcedure } from './procedures/cancel-task.js';
 import { healthProcedure } from './procedures/health.js';
 import { invalidateCacheProcedure } from './procedures/invalidate-cache.js';
@@ -10,9 +15,6 @@ import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
   health: healthProcedure,
-  admin: router({
-    invalidateCache: invalidateCacheProcedure,
-  }),
   claude: router({
     query: queryProcedure,
     queue: queueProcedure,
@@ -20,6 +22,14 @@ export const appRouter = router({
     taskResult: taskResultProcedure,
     cancelTask: cancelTaskProcedure,
     tasks: listTasksProcedure,
+  }),
+  admin: router({
+    invalidateCache: invalidateCacheProcedure,
+    rateLimits: router({
+      get: getClientRateLimitsProcedure,
+      set: setClientRateLimitsProcedure,
+      clear: clearClientRateLimitsProcedure,
+    }),
   }),
 });
 

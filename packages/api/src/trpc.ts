@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import type { Principal, RequestContext } from './context.js';
 import { toAppError } from './errors.js';
+import { guardFailedAuth } from './rate-limit/failed-auth-guard.js';
 
 const t = initTRPC.context<RequestContext>().create({
   transformer: superjson,
@@ -26,6 +27,7 @@ const t = initTRPC.context<RequestContext>().create({
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
 
 /** AppErrors become TRPCErrors with the table's code, so tRPC answers with the same HTTP status as REST. */
 const appErrors = t.middleware(async ({ next }) => {
@@ -41,12 +43,15 @@ export const publicProcedure = t.procedure.use(appErrors);
 
 export type Permission = 'query' | 'queue' | 'admin';
 
+/** Authentication failures count per IP; an IP over its limit gets 429 before any credential is checked. */
+const failedAuthGuarded = publicProcedure.use(({ ctx, next }) => guardFailedAuth(ctx, next));
+
 /**
  * Requires an authenticated client holding `permission`. Until client keys exist the proxy runs open:
  * every caller is the anonymous client with every permission.
  */
 export function authedProcedure(_permission: Permission) {
-  return publicProcedure.use(async ({ ctx, next }) => {
+  return failedAuthGuarded.use(async ({ ctx, next }) => {
     const principal: Principal = { clientId: 'anonymous', permissions: ['query', 'queue', 'admin'] };
     return next({ ctx: { ...ctx, principal } });
   });

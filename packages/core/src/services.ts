@@ -7,6 +7,15 @@ import type { Notifier } from './events/notifier.js';
 import { createHealthChecker, type HealthReport } from './health/check-health.js';
 import type { QueryInput } from './query/query.schema.js';
 import { type QueryCaller, type QueryResult, runQuery } from './query/run-query.js';
+import { createPostgresRateLimitOverrides } from './rate-limit/postgres-rate-limit-overrides.js';
+import { createPostgresRateLimiter } from './rate-limit/postgres-rate-limiter.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
+import {
+  createRateLimits,
+  DEFAULT_RATE_LIMIT_CONFIG,
+  type RateLimitConfig,
+  type RateLimits,
+} from './rate-limit/rate-limits.js';
 import { DEFAULT_TASK_CONFIG, type TaskConfig } from './tasks/task-deps.js';
 import type { TaskHooks } from './tasks/task-hooks.js';
 import { createTaskService, type TaskService } from './tasks/task-service.js';
@@ -24,6 +33,7 @@ export interface ServicesConfig {
   healthCheckIntervalMs: number;
   healthTimeoutMs: number;
   tasks: TaskConfig;
+  rateLimit: RateLimitConfig;
 }
 
 export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
@@ -35,6 +45,7 @@ export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
   healthCheckIntervalMs: 30_000,
   healthTimeoutMs: 2_000,
   tasks: DEFAULT_TASK_CONFIG,
+  rateLimit: DEFAULT_RATE_LIMIT_CONFIG,
 };
 
 const CACHE_PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -50,6 +61,8 @@ export interface ServicesDeps {
   /** The started pg-boss instance (tasks); without it the task operations answer 503. */
   boss?: PgBoss;
   taskHooks?: TaskHooks;
+  /** Default: the shared Postgres limiter on `db`. */
+  rateLimiter?: RateLimiter;
 }
 
 export interface Services {
@@ -59,6 +72,7 @@ export interface Services {
   readonly config: ServicesConfig;
   readonly upstream: ClaudeUpstream;
   readonly cache: ResponseCache;
+  readonly rateLimits: RateLimits;
   readonly startedAt: number;
   query(input: QueryInput, caller: QueryCaller): Promise<QueryResult>;
   health(): Promise<HealthReport>;
@@ -98,6 +112,12 @@ export function createServices(deps: ServicesDeps): Services {
     newId,
     logger: deps.logger,
   });
+  const rateLimits = createRateLimits({
+    limiter: deps.rateLimiter ?? createPostgresRateLimiter({ pool: deps.db.pool, logger: deps.logger }),
+    overrides: createPostgresRateLimitOverrides({ db: deps.db, notifier: deps.notifier, clock }),
+    config: deps.config.rateLimit,
+    clock,
+  });
   const startedAt = clock.now();
   let purgeTimer: NodeJS.Timeout | undefined;
   const health = createHealthChecker({
@@ -119,12 +139,17 @@ export function createServices(deps: ServicesDeps): Services {
     config: deps.config,
     upstream: deps.upstream,
     cache,
+    rateLimits,
     startedAt,
     health,
-    query: (input, caller) => runQuery(queryDeps, input, caller),
+    query: async (input, caller) => {
+      const maxTokensCap = caller.maxTokensCap ?? (await rateLimits.limitsFor(caller.clientId)).maxTokens;
+      return runQuery(queryDeps, input, { ...caller, maxTokensCap });
+    },
     tasks,
     start: async () => {
       await cache.start();
+      await rateLimits.start();
       await tasks.start();
       purgeTimer = setInterval(() => {
         cache.purgeExpired().catch((err) => deps.logger.warn({ err: String(err) }, 'cache purge failed'));

@@ -1,8 +1,10 @@
 import { queryInputSchema, queryOutputSchema } from '@claude-proxy/core';
+import { limited } from '../rate-limit/limited.js';
 import { authedProcedure } from '../trpc.js';
 
 /** E1: a synchronous Claude query. */
 export const queryProcedure = authedProcedure('query')
+  .use(limited('query'))
   .input(queryInputSchema)
   .output(queryOutputSchema)
   .mutation(async ({ ctx, input }) => {

@@ -96,6 +96,31 @@ export const restRoutes: RestRoute[] = [
     input: ({ query }) => query,
     summary: 'Forced cache invalidation: every entry, or one with ?key= (C3, admin)',
   },
+  {
+    method: 'GET',
+    path: '/api/admin/rate-limits/:clientId',
+    procedure: 'admin.rateLimits.get',
+    status: 200,
+    input: ({ params }) => ({ clientId: params.clientId }),
+    summary: "A client's rate-limit overrides and the limits in force (admin)",
+  },
+  {
+    method: 'PUT',
+    path: '/api/admin/rate-limits/:clientId',
+    procedure: 'admin.rateLimits.set',
+    status: 200,
+    body: true,
+    input: ({ params, body }) => ({ clientId: params.clientId, limits: body }),
+    summary: "Replaces a client's rate-limit overrides (admin)",
+  },
+  {
+    method: 'DELETE',
+    path: '/api/admin/rate-limits/:clientId',
+    procedure: 'admin.rateLimits.clear',
+    status: 200,
+    input: ({ params }) => ({ clientId: params.clientId }),
+    summary: "Removes a client's rate-limit overrides (admin)",
+  },
 ];
 
 function pickDefined(source: Record<string, string>, keys: string[]): Record<string, string> {

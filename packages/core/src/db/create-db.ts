@@ -58,6 +58,8 @@ export async function migrateToLatest(handle: Db): Promise<string[]> {
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableSchema: schema,
+    // Migrations from parallel branches can land in any order; each is independent of the others' tables.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

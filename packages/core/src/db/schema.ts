@@ -56,10 +56,28 @@ export interface TaskWorkersTable {
   seen_at: Timestamp;
 }
 
+/** GCRA state per limited key (UNLOGGED). Times in microseconds since the epoch. */
+export interface RateLimitStateTable {
+  key: string;
+  tat: number;
+  granted: number;
+  limit_count: number;
+  interval_us: number;
+}
+
+/** Per-client limit overrides (rate-limit/rate-limit-overrides.ts) until the clients table carries them. */
+export interface RateLimitOverridesTable {
+  client_id: string;
+  limits: Json;
+  updated_at: Timestamp;
+}
+
 /** Every table the proxy owns. pg-boss keeps its own schema. */
 export interface Database {
   settings: SettingsTable;
   cache_entries: CacheEntriesTable;
   tasks: TasksTable;
   task_workers: TaskWorkersTable;
+  rate_limit_state: RateLimitStateTable;
+  rate_limit_overrides: RateLimitOverridesTable;
 }

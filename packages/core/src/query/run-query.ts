@@ -8,6 +8,7 @@ import { AppError } from '../errors/app-error.js';
 import type { Clock } from '../util/clock.js';
 import { textOf, toMessageRequest, toUsage } from './map-request.js';
 import type { QueryInput, QueryOutput } from './query.schema.js';
+import { enforceMaxTokens } from './request-limits.js';
 
 export interface QueryDeps {
   upstream: ClaudeUpstream;
@@ -25,6 +26,8 @@ export interface QueryCaller {
   signal?: AbortSignal;
   /** Streaming upstream call with progress (tasks); sync queries use a plain call. */
   onProgress?: (outputTokens: number) => void;
+  /** The client's cap on maxTokens (rate-limit overrides); the model's own cap always applies. */
+  maxTokensCap?: number | null;
 }
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass';
@@ -59,12 +62,15 @@ export function buildUpstreamRequest(
       details: { parameters: ['temperature', 'topP'] },
     });
   }
-  return toMessageRequest(input, resolveModel(modelAliases, p.model ?? 'claude-3'));
+  const request = toMessageRequest(input, resolveModel(modelAliases, p.model ?? 'claude-3'));
+  enforceMaxTokens(request, undefined);
+  return request;
 }
 
 /** E1 (and the task worker): cache lookup, single flight, upstream call within one retry budget, store. */
 export async function runQuery(deps: QueryDeps, input: QueryInput, caller: QueryCaller): Promise<QueryResult> {
   const request = buildUpstreamRequest(input, deps.modelAliases);
+  enforceMaxTokens(request, caller.maxTokensCap);
   const caching = input.caching ?? true;
   const key = cacheKey(deps.sharedCache ? 'shared' : caller.clientId, request);
   const ttlSeconds = Math.floor(deps.cache.ttlMs / 1000);

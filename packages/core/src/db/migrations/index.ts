@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-init.js';
 import * as m0003 from './0003-tasks.js';
+import * as m0004 from './0004-rate-limits.js';
 
 /**
  * Static, bundle-safe list of migrations: names sort in the order they run. Add new files here.
@@ -8,4 +9,5 @@ import * as m0003 from './0003-tasks.js';
 export const migrations: Record<string, Migration> = {
   '0001-init': m0001,
   '0003-tasks': m0003,
+  '0004-rate-limits': m0004,
 };

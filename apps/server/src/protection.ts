@@ -1,0 +1,98 @@
+import { AppError } from '@claude-proxy/core';
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+
+export interface CorsOptions {
+  /** Allowed browser origins; `*` allows any. Empty: no CORS headers at all (same-origin only). */
+  origins: readonly string[];
+  methods: readonly string[];
+  headers: readonly string[];
+  maxAgeSeconds: number;
+}
+
+/** Headers a browser script may read from an answer (the rest stay hidden by CORS). */
+const EXPOSED = [
+  'X-Request-ID',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+  'Retry-After',
+  'X-Cache',
+];
+
+/**
+ * S3. No credentials mode: the API takes keys in Authorization, never cookies, so no origin ever gets
+ * ambient credentials. Undefined when no origin is configured.
+ */
+export function corsMiddleware(options: CorsOptions): MiddlewareHandler | undefined {
+  if (options.origins.length === 0) return undefined;
+  const any = options.origins.includes('*');
+  const allowed = new Set(options.origins);
+  return cors({
+    origin: any ? '*' : (origin) => (allowed.has(origin) ? origin : null),
+    allowMethods: [...options.methods],
+    allowHeaders: [...options.headers],
+    exposeHeaders: EXPOSED,
+    maxAge: options.maxAgeSeconds,
+    credentials: false,
+  });
+}
+
+/**
+ * S5 for a JSON API: nothing may be rendered, framed or loaded from an answer. HSTS is added separately,
+ * only on answers that went over TLS (a plain-HTTP answer cannot set it meaningfully).
+ */
+export const securityHeaders = (): MiddlewareHandler =>
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+    },
+    strictTransportSecurity: false,
+    referrerPolicy: 'no-referrer',
+    xFrameOptions: 'DENY',
+    crossOriginResourcePolicy: 'same-origin',
+  });
+
+export function hstsMiddleware(maxAgeSeconds: number, isSecure: (c: Parameters<MiddlewareHandler>[0]) => boolean) {
+  const value = `max-age=${maxAgeSeconds}; includeSubDomains`;
+  const handler: MiddlewareHandler = async (c, next) => {
+    await next();
+    if (maxAgeSeconds > 0 && isSecure(c)) c.res.headers.set('Strict-Transport-Security', value);
+  };
+  return handler;
+}
+
+/**
+ * Bounds the time one request may take: past it the caller gets 503 in the error shape instead of waiting.
+ * The handler's own work stays bounded by the upstream timeouts; its late result is dropped.
+ */
+export function requestTimeout(
+  ms: number,
+  onTimeout: (c: Parameters<MiddlewareHandler>[0], error: AppError) => Response,
+): MiddlewareHandler {
+  return async (c, next) => {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), ms);
+    });
+    const work = next().then(() => 'done' as const);
+    // A handler that fails after the deadline has nobody left to answer; its rejection must not go unhandled.
+    work.catch(() => {});
+    try {
+      const outcome = await Promise.race([work, expired]);
+      if (outcome === 'expired') {
+        const error = new AppError('service_unavailable', `The request took longer than ${ms} ms and was stopped`, {
+          retryAfter: 1,
+          details: { timeoutMs: ms },
+        });
+        return onTimeout(c, error);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

@@ -1,0 +1,185 @@
+import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
+import { manualClock } from '@claude-proxy/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropSchemas, http, startTestServer, type TestServer, uniqueSchema } from './helpers.js';
+
+type ErrorBody = { error: { code: string; message: string; requestId: string } };
+
+/** An empty body is a 400 that costs no upstream call, but it still counts against the limit. */
+const hit = (url: string, headers: Record<string, string> = {}) =>
+  http(`${url}/api/claude/query`, { body: {}, headers });
+
+describe('client IP and X-Forwarded-For', () => {
+  let direct: TestServer;
+  let proxied: TestServer;
+  beforeAll(async () => {
+    const env = { RATE_LIMIT_QUERY_PER_MIN: '2', RATE_LIMIT_IP_PER_MIN: '2' };
+    direct = await startTestServer({ env });
+    proxied = await startTestServer({ env: { ...env, TRUSTED_PROXIES: '127.0.0.1, ::1' }, sharedSim: direct.sim });
+  });
+  afterAll(async () => {
+    await proxied?.close();
+    await direct?.close();
+  });
+
+  it('ignores a spoofed X-Forwarded-For from an untrusted peer', async () => {
+    const statuses = [];
+    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
+      statuses.push((await hit(direct.url, { 'x-forwarded-for': ip })).status);
+    }
+    expect(statuses).toEqual([400, 400, 429]);
+  });
+
+  it('believes X-Forwarded-For from a trusted proxy, read from the right', async () => {
+    const statuses = [];
+    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
+      statuses.push((await hit(proxied.url, { 'x-forwarded-for': ip })).status);
+    }
+    expect(statuses).toEqual([400, 400, 400]);
+    // What the client wrote left of the proxy's entry does not make it someone else.
+    const same = [];
+    for (const spoof of ['1.1.1.1', '2.2.2.2', '3.3.3.3']) {
+      same.push((await hit(proxied.url, { 'x-forwarded-for': `${spoof}, 203.0.113.9` })).status);
+    }
+    expect(same).toEqual([400, 400, 429]);
+  });
+});
+
+describe('CORS, security headers, body size, timeout', () => {
+  let t: TestServer;
+  let open: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({
+      env: {
+        CORS_ORIGINS: 'https://app.example.com,https://admin.example.com',
+        REQUEST_TIMEOUT_MS: '300',
+        UPSTREAM_MAX_ATTEMPTS: '1',
+        TRUSTED_PROXIES: '127.0.0.1',
+      },
+    });
+    open = await startTestServer({ sharedSim: t.sim });
+  });
+  afterAll(async () => {
+    await open?.close();
+    await t?.close();
+  });
+
+  const preflight = (url: string, origin: string) =>
+    fetch(`${url}/api/claude/query`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+
+  it('answers a preflight for an allowed origin', async () => {
+    const res = await preflight(t.url, 'https://app.example.com');
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,DELETE');
+    expect(res.headers.get('access-control-allow-headers')).toBe('Authorization,Content-Type,X-Request-ID');
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(res.headers.get('vary')).toContain('Origin');
+  });
+
+  it('gives a refused origin nothing a browser would accept', async () => {
+    const res = await preflight(t.url, 'https://evil.example.net');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    const post = await http(`${t.url}/api/claude/query`, { body: {}, headers: { origin: 'https://evil.example.net' } });
+    expect(post.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('lets an allowed origin read the rate-limit headers of an answer', async () => {
+    const res = await http(`${t.url}/api/claude/query`, { body: {}, headers: { origin: 'https://admin.example.com' } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://admin.example.com');
+    expect(res.headers.get('access-control-expose-headers')).toContain('X-RateLimit-Remaining');
+  });
+
+  it('sends no CORS headers at all when no origin is configured', async () => {
+    const res = await preflight(open.url, 'https://app.example.com');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.status).toBe(404);
+  });
+
+  it('sets the security headers on every answer, HSTS only behind TLS', async () => {
+    for (const res of [await http(`${t.url}/api/health`), await http(`${t.url}/nowhere`), await hit(t.url)]) {
+      expect(res.headers.get('content-security-policy')).toBe(
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      );
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+    }
+    const tls = await http(`${t.url}/api/health`, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(tls.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    const spoofed = await http(`${open.url}/api/health`, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(spoofed.headers.get('strict-transport-security')).toBeNull();
+  });
+
+  it('answers a 2 MiB body with 413 in the error shape, over REST and tRPC', async () => {
+    const big = JSON.stringify({ prompt: 'x'.repeat(2 * 1024 * 1024) });
+    for (const path of ['/api/claude/query', '/trpc/claude.query']) {
+      const res = await http<ErrorBody>(`${t.url}${path}`, {
+        method: 'POST',
+        rawBody: big,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe('payload_too_large');
+      expect(res.body.error.requestId).toBe(res.headers.get('x-request-id'));
+    }
+  });
+
+  it('answers a request that takes too long with 503 in the error shape instead of hanging', async () => {
+    t.sim.setOptions({ ttftMs: 2_000 });
+    try {
+      const started = Date.now();
+      const res = await http<ErrorBody>(`${t.url}/api/claude/query`, { body: { prompt: 'slow', caching: false } });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('service_unavailable');
+      expect(res.body.error.requestId).toBe(res.headers.get('x-request-id'));
+      expect(res.headers.get('retry-after')).toBe('1');
+    } finally {
+      t.sim.setOptions({ ttftMs: 0 });
+    }
+  });
+});
+
+describe('failed authentication per IP, shared by two instances', () => {
+  const clock = manualClock(Date.UTC(2026, 0, 1));
+  const schema = uniqueSchema('rla');
+  let sim: Simulator;
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    sim = await startSimulator();
+    const env = { RATE_LIMIT_AUTH_FAILURES_PER_MIN: '5' };
+    a = await startTestServer({ schema, sharedSim: sim, clock, env });
+    b = await startTestServer({ schema, sharedSim: sim, clock, env });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await sim?.close();
+    await dropSchemas(schema);
+  });
+
+  it('allows the limit of failures across both instances, then blocks the IP on each', async () => {
+    const ip = '198.51.100.77';
+    const limits = [a.server.services.rateLimits.failedAuth, b.server.services.rateLimits.failedAuth];
+    const decisions = [];
+    for (let i = 0; i < 7; i++) decisions.push((await limits[i % 2]!.recordFailure(ip))?.allowed);
+    expect(decisions).toEqual([true, true, true, true, true, false, false]);
+    expect(limits[0]!.blockedFor(ip)).toBe(12);
+    expect(limits[1]!.blockedFor(ip)).toBe(12);
+    expect(limits[0]!.blockedFor('198.51.100.78')).toBeUndefined();
+    clock.advance(12_000);
+    expect(limits[0]!.blockedFor(ip)).toBeUndefined();
+    expect((await limits[0]!.recordFailure(ip))?.allowed).toBe(true);
+    expect((await limits[1]!.recordFailure(ip))?.allowed).toBe(false);
+  });
+});

@@ -1,0 +1,45 @@
+import { AppError, type RateLimitCheck } from '@claude-proxy/core';
+
+export const RATE_LIMIT_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'] as const;
+
+/** Whole seconds a refused caller should wait; never 0, since "retry now" would only be refused again. */
+export function retryAfterSeconds(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
+}
+
+/**
+ * Writes X-RateLimit-* (Reset in Unix seconds). When several limits apply to one response, the most
+ * restrictive wins: the fewest remaining, then the latest reset.
+ */
+export function applyRateLimitHeaders(headers: Headers, check: RateLimitCheck): void {
+  const reset = Math.ceil(check.resetAtMs / 1000);
+  const current = headers.get('X-RateLimit-Remaining');
+  if (current !== null) {
+    const remaining = Number(current);
+    const currentReset = Number(headers.get('X-RateLimit-Reset') ?? 0);
+    if (remaining < check.remaining || (remaining === check.remaining && currentReset >= reset)) return;
+  }
+  headers.set('X-RateLimit-Limit', String(check.limit));
+  headers.set('X-RateLimit-Remaining', String(check.remaining));
+  headers.set('X-RateLimit-Reset', String(reset));
+}
+
+/** The 429 for a refused check (X2 body; Retry-After from `retryAfter`). */
+export function rateLimitError(check: RateLimitCheck): AppError {
+  const retryAfter = retryAfterSeconds(check.retryAfterMs);
+  const who = check.scope === 'client' ? 'this client' : 'this IP address';
+  return new AppError(
+    'rate_limit_exceeded',
+    `Rate limit exceeded: ${check.limit} ${check.type} requests per minute for ${who}; retry in ${retryAfter} s`,
+    {
+      retryAfter,
+      details: {
+        type: check.type,
+        scope: check.scope,
+        limit: check.limit,
+        remaining: 0,
+        reset: Math.ceil(check.resetAtMs / 1000),
+      },
+    },
+  );
+}
