@@ -1,3 +1,5 @@
+import { type AuthConfig, DEFAULT_AUTH_CONFIG } from './auth/auth-config.js';
+import { type AuthService, createAuth } from './auth/create-auth.js';
 import { ResponseCache } from './cache/response-cache.js';
 import type { ClaudeUpstream } from './claude/upstream.js';
 import { DEFAULT_RETRY_POLICY, type RetryDeps, type RetryPolicy } from './claude/with-retries.js';
@@ -18,6 +20,7 @@ export interface ServicesConfig {
   version: string;
   healthCheckIntervalMs: number;
   healthTimeoutMs: number;
+  auth: AuthConfig;
 }
 
 export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
@@ -28,6 +31,7 @@ export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
   version: '0.1.0',
   healthCheckIntervalMs: 30_000,
   healthTimeoutMs: 2_000,
+  auth: DEFAULT_AUTH_CONFIG,
 };
 
 export interface ServicesDeps {
@@ -47,6 +51,7 @@ export interface Services {
   readonly config: ServicesConfig;
   readonly upstream: ClaudeUpstream;
   readonly cache: ResponseCache;
+  readonly auth: AuthService;
   readonly startedAt: number;
   query(input: QueryInput, caller: QueryCaller): Promise<QueryResult>;
   health(): Promise<HealthReport>;
@@ -72,6 +77,13 @@ export function createServices(deps: ServicesDeps): Services {
     sharedCache: deps.config.sharedCache,
     ...(deps.retryDeps ? { retryDeps: deps.retryDeps } : {}),
   };
+  const auth = createAuth({
+    db: deps.db,
+    notifier: deps.notifier,
+    clock,
+    logger: deps.logger,
+    config: deps.config.auth,
+  });
   const startedAt = clock.now();
   const health = createHealthChecker({
     db: deps.db,
@@ -89,9 +101,12 @@ export function createServices(deps: ServicesDeps): Services {
     config: deps.config,
     upstream: deps.upstream,
     cache,
+    auth,
     startedAt,
     health,
     query: (input, caller) => runQuery(queryDeps, input, caller),
-    start: () => cache.start(),
+    start: async () => {
+      await Promise.all([cache.start(), auth.start()]);
+    },
   };
 }
