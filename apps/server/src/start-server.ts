@@ -17,6 +17,7 @@ import { serve } from '@hono/node-server';
 import PgBoss from 'pg-boss';
 import type { DestinationStream, Logger } from 'pino';
 import { createApp } from './app.js';
+import { authConfigFromEnv, ensureAdminAccess } from './auth-setup.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 import type { Env } from './env.js';
 import { createLogger } from './logger.js';
@@ -27,6 +28,8 @@ export interface StartOptions {
   /** Where log lines go (tests capture them). Default stdout. */
   logDestination?: DestinationStream;
   logger?: Logger;
+  /** Where the one-time administrator key banner goes. Default stdout. */
+  announce?: (text: string) => void;
 }
 
 export interface ServerHandle {
@@ -135,11 +138,18 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
         },
         version: VERSION,
         healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL_MS,
+        auth: authConfigFromEnv(env),
       },
     });
     await services.start();
+    await ensureAdminAccess(env, services, logger, options.announce ?? ((text) => process.stdout.write(text)));
 
-    const app = createApp({ services, logger, bodyLimitBytes: env.BODY_LIMIT_BYTES });
+    const app = createApp({
+      services,
+      logger,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      allowQueryKey: env.AUTH_ALLOW_QUERY_KEY,
+    });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s as Server));
       s.once('error', reject);
