@@ -1,4 +1,4 @@
-import { registerClient, type TestServer } from '../helpers.js';
+import type { TestServer } from '../helpers.js';
 
 export interface FixtureContext {
   t: TestServer;
