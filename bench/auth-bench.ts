@@ -21,13 +21,17 @@ const BODY = JSON.stringify({ prompt: 'Explain the categorical imperative', para
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
-async function boot(simUrl: string, disabled: boolean): Promise<{ server: Server; schema: string }> {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
+// Both servers share one schema and CACHE_SHARED, so every variant answers with the very same cached bytes
+// (the simulator's answers differ in length between calls, which would skew the comparison).
+const SCHEMA = `bench_${randomBytes(4).toString('hex')}`;
+
+async function boot(simUrl: string, disabled: boolean): Promise<Server> {
   const env = loadEnv({
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL,
-    DATABASE_SCHEMA: schema,
+    DATABASE_SCHEMA: SCHEMA,
+    CACHE_SHARED: 'true',
     ANTHROPIC_API_KEY: 'sk-ant-bench',
     ANTHROPIC_BASE_URL: simUrl,
     ADMIN_API_KEY: ADMIN,
@@ -35,7 +39,7 @@ async function boot(simUrl: string, disabled: boolean): Promise<{ server: Server
     LOG_LEVEL: 'warn',
     AUTH_DISABLED: String(disabled),
   });
-  return { server: await startServer(env), schema };
+  return startServer(env);
 }
 
 async function post(url: string, path: string, body: unknown, credential?: string): Promise<Record<string, string>> {
@@ -66,21 +70,24 @@ async function main(): Promise<void> {
   const off = await boot(sim.url, true);
   const on = await boot(sim.url, false);
   try {
-    const { apiKey } = await post(on.server.url, '/api/auth/register', { name: 'bench' }, ADMIN);
-    const { token } = await post(on.server.url, '/api/auth/token', { apiKey, expiresIn: '1h' });
+    const { apiKey } = await post(on.url, '/api/auth/register', { name: 'bench' }, ADMIN);
+    const { token } = await post(on.url, '/api/auth/token', { apiKey, expiresIn: '1h' });
     // Warm each cache: every measured request below is a cache hit.
-    await post(off.server.url, '/api/claude/query', BODY);
-    await post(on.server.url, '/api/claude/query', BODY, apiKey);
-    await post(on.server.url, '/api/claude/query', BODY, token);
+    const answers = [
+      await post(off.url, '/api/claude/query', BODY),
+      await post(on.url, '/api/claude/query', BODY, apiKey),
+      await post(on.url, '/api/claude/query', BODY, token),
+    ];
+    if (new Set(answers.map((a) => a.content)).size !== 1) throw new Error('variants answer differently');
 
     // Warm the JIT of both servers, then interleave the variants (rotating their order) so a noisy
     // neighbour on the machine spreads over all of them rather than one.
-    await measure(off.server.url, undefined, 2);
-    await measure(on.server.url, apiKey, 2);
+    await measure(off.url, undefined, 2);
+    await measure(on.url, apiKey, 2);
     const variants: [string, string, string | undefined][] = [
-      ['off', off.server.url, undefined],
-      ['key', on.server.url, apiKey],
-      ['jwt', on.server.url, token],
+      ['off', off.url, undefined],
+      ['key', on.url, apiKey],
+      ['jwt', on.url, token],
     ];
     const runs: Record<string, { rps: number; p50: number; p99: number }[]> = { off: [], key: [], jwt: [] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -101,12 +108,22 @@ async function main(): Promise<void> {
       const p99 = mean(list.map((r) => r.p99)).toFixed(1);
       console.log(`| ${name} | ${Math.round(rps)} | ${ratio} | ${p50} | ${p99} |`);
     }
+    // The same, without HTTP: what authentication itself costs per request (a cached key, a cached JWT).
+    const perCall = async (credential: string | undefined, server: Server) => {
+      const n = 200_000;
+      const started = performance.now();
+      for (let i = 0; i < n; i++) await server.services.auth.authorize(credential, '127.0.0.1', 'query');
+      return (((performance.now() - started) * 1000) / n).toFixed(2);
+    };
+    await perCall(apiKey, on);
+    console.log(
+      `\nauthorize() per call: off ${await perCall(undefined, off)} µs, key ${await perCall(apiKey, on)} µs, jwt ${await perCall(token, on)} µs`,
+    );
   } finally {
-    for (const { server, schema } of [off, on]) {
-      await server.services.db.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
-      await server.services.db.pool.query(`DROP SCHEMA IF EXISTS "${schema}_boss" CASCADE`).catch(() => {});
-      await server.close();
-    }
+    await on.close();
+    await off.services.db.pool.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`).catch(() => {});
+    await off.services.db.pool.query(`DROP SCHEMA IF EXISTS "${SCHEMA}_boss" CASCADE`).catch(() => {});
+    await off.close();
     await sim.close();
   }
 }
