@@ -34,19 +34,22 @@ export interface AppOptions {
   requestTimeoutMs?: number;
   /** Strict-Transport-Security max-age on TLS answers; 0 turns it off. Default: 1 year. */
   hstsMaxAgeSeconds?: number;
+  /** Accept `?apiKey=` as well as `Authorization: Bearer` (AUTH_ALLOW_QUERY_KEY). */
+  allowQueryKey?: boolean;
 }
 
 type Env = { Bindings: HttpBindings; Variables: { requestId: string; ctx: RequestContext } };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function credentialOf(c: Context<Env>): string | undefined {
+/** A3: the Bearer value, else `?apiKey=` when allowed. A malformed Authorization header counts as none. */
+function credentialOf(c: Context<Env>, allowQueryKey: boolean): string | undefined {
   const header = c.req.header('authorization');
   if (header) {
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     return match?.[1]?.trim() || undefined;
   }
-  return c.req.query('apiKey') || undefined;
+  return allowQueryKey ? c.req.query('apiKey') || undefined : undefined;
 }
 
 function ipOf(c: Context<Env>, trusted: BlockList | undefined): string {
@@ -62,6 +65,7 @@ function send(c: Context<Env>, status: number, body: unknown, headers: Headers):
 /** The HTTP surface: the REST route table and tRPC at /trpc, over the same procedures. */
 export function createApp(options: AppOptions): Hono<Env> {
   const { services, logger } = options;
+  const allowQueryKey = options.allowQueryKey ?? true;
   const app = new Hono<Env>();
 
   app.use(async (c, next) => {
@@ -71,7 +75,13 @@ export function createApp(options: AppOptions): Hono<Env> {
     const ip = ipOf(c, options.trustedProxies);
     c.set(
       'ctx',
-      createRequestContext({ services, requestId, ip, credential: credentialOf(c), signal: c.req.raw.signal }),
+      createRequestContext({
+        services,
+        requestId,
+        ip,
+        credential: credentialOf(c, allowQueryKey),
+        signal: c.req.raw.signal,
+      }),
     );
     await next();
     c.res.headers.set('X-Request-ID', requestId);

@@ -98,6 +98,15 @@ export const envSchema = z.object({
   CORS_MAX_AGE_SECONDS: int(0, 86_400).default(600),
   REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(300_000),
   HSTS_MAX_AGE_SECONDS: int(0, 63_072_000).default(31_536_000),
+  AUTH_ALLOW_QUERY_KEY: bool.default(true),
+  AUTH_DISABLED: bool.default(false),
+  BCRYPT_COST: int(4, 15).default(10),
+  AUTH_CACHE_TTL_SECONDS: int(1, 3_600).default(30),
+  AUTH_CACHE_MAX: int(100, 1_000_000).default(10_000),
+  JWT_MAX_TTL_SECONDS: int(60, 365 * 24 * 3600).default(7 * 24 * 3600),
+  ANOMALY_WINDOW_SECONDS: int(1, 24 * 3600).default(60),
+  ANOMALY_MAX_FAILURES: int(0, 1_000_000_000).default(50),
+  ANOMALY_MAX_REQUESTS: int(0, 1_000_000_000).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -109,11 +118,24 @@ export class ConfigError extends Error {
   }
 }
 
+/** Rules that involve several variables. */
+function crossCheck(env: Env): string[] {
+  const problems: string[] = [];
+  // Outside the zero-config run a generated secret would differ per deployment step and silently log
+  // everyone out on a restore: an operator must choose it (docs/auth.md).
+  if (env.DATABASE_URL && !env.JWT_SECRET) {
+    problems.push('JWT_SECRET: required when DATABASE_URL is set (at least 32 characters)');
+  }
+  return problems;
+}
+
 /** Parses the environment; a bad value throws ConfigError listing every problem at once. */
 export function loadEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
+  const problems = crossCheck(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }

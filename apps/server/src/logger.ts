@@ -16,7 +16,20 @@ export const REDACT_PATHS = [
   '*.keyHash',
   'req.headers.authorization',
   'headers.authorization',
+  'credential',
+  'webhookSecret',
+  'jwtSecret',
+  'keyHash',
+  '*.credential',
+  '*.webhookSecret',
+  '*.jwtSecret',
+  '*.key_hash',
 ];
+
+/** A URL fit for a log line: the value of `apiKey` (A3's query form) replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]apiKey=)[^&#]*/gi, '$1[redacted]');
+}
 
 export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }): Logger {
   return pino(

@@ -18,6 +18,7 @@ import { serve } from '@hono/node-server';
 import PgBoss from 'pg-boss';
 import type { DestinationStream, Logger } from 'pino';
 import { createApp } from './app.js';
+import { authConfigFromEnv, ensureAdminAccess } from './auth-setup.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 import type { Env } from './env.js';
 import { createLogger } from './logger.js';
@@ -28,6 +29,8 @@ export interface StartOptions {
   /** Where log lines go (tests capture them). Default stdout. */
   logDestination?: DestinationStream;
   logger?: Logger;
+  /** Where the one-time administrator key banner goes. Default stdout. */
+  announce?: (text: string) => void;
 }
 
 export interface ServerHandle {
@@ -156,10 +159,12 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
           authFailuresPerMinute: env.RATE_LIMIT_AUTH_FAILURES_PER_MIN,
           ...(env.MAX_TOKENS_PER_REQUEST ? { maxTokensPerRequest: env.MAX_TOKENS_PER_REQUEST } : {}),
         },
+        auth: authConfigFromEnv(env),
       },
     });
     await services.start();
     cleanups.push(() => services.stop());
+    await ensureAdminAccess(env, services, logger, options.announce ?? ((text) => process.stdout.write(text)));
 
     // `api` serves HTTP only; `all` and `worker` run the task worker and the retention job.
     if (env.SERVER_MODE !== 'api') {
@@ -183,6 +188,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       },
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       hstsMaxAgeSeconds: env.HSTS_MAX_AGE_SECONDS,
+      allowQueryKey: env.AUTH_ALLOW_QUERY_KEY,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s as Server));

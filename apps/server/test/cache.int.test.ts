@@ -1,6 +1,6 @@
 import { manualClock } from '@claude-proxy/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { http, startTestServer, type TestServer, uniqueSchema, waitFor } from './helpers.js';
+import { adminHttp as http, startTestServer, type TestServer, uniqueSchema, waitFor } from './helpers.js';
 
 type Answer = { content: string; metadata: { cached: boolean } };
 const clock = manualClock(Date.UTC(2026, 5, 1));

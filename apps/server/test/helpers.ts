@@ -4,6 +4,10 @@ import { type Simulator, type SimulatorOptions, startSimulator } from '@claude-p
 import pg from 'pg';
 import { type Env, loadEnv, type ServerHandle, type StartOptions, startServer } from '../src/index.js';
 
+/** The bootstrap administrator key every test server is configured with (ADMIN_API_KEY). */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A fresh schema name per server (its pg-boss schema is `<name>_boss`). */
@@ -50,6 +54,10 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     LOG_LEVEL: 'info',
     DATABASE_POOL_MAX: '5',
     SHUTDOWN_TIMEOUT_MS: '2000',
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    JWT_SECRET: TEST_JWT_SECRET,
+    // The lowest bcrypt cost keeps registrations fast; production uses BCRYPT_COST (default 10).
+    BCRYPT_COST: '4',
     ...overrides,
   });
 }
@@ -107,6 +115,38 @@ export async function http<T = Record<string, unknown>>(
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
+export const bearer = (credential: string): Record<string, string> => ({ authorization: `Bearer ${credential}` });
+
+export interface RegisteredClient {
+  clientId: string;
+  apiKey: string;
+  webhookSecret: string;
+  expiresAt: string;
+}
+
+/** Registers a client through the API with the admin key and returns its (once-shown) key. */
+export async function registerClient(
+  t: { url: string },
+  permissions: string[] = ['query', 'queue'],
+  extra: Record<string, unknown> = {},
+): Promise<RegisteredClient> {
+  const res = await http<RegisteredClient>(`${t.url}/api/auth/register`, {
+    body: { name: `test client ${randomBytes(3).toString('hex')}`, permissions, ...extra },
+    headers: bearer(TEST_ADMIN_KEY),
+  });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** `http` as the bootstrap administrator (every permission), unless the call names its own Authorization. */
+export function adminHttp<T = Record<string, unknown>>(
+  url: string,
+  init: { method?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<JsonResponse<T>> {
+  const named = Object.keys(init.headers ?? {}).some((h) => h.toLowerCase() === 'authorization');
+  return http<T>(url, named ? init : { ...init, headers: { ...init.headers, ...bearer(TEST_ADMIN_KEY) } });
+}
+
 /** Polls `check` until it returns a truthy value or the timeout passes. */
 export async function waitFor<T>(
   check: () => Promise<T> | T,
@@ -126,13 +166,13 @@ export type TaskBody = Record<string, unknown> & { taskId: string; status: strin
 
 /** POST /api/claude/queue; fails the test on anything but 202. */
 export async function enqueueTask(url: string, body: Record<string, unknown>): Promise<TaskBody> {
-  const res = await http<TaskBody>(`${url}/api/claude/queue`, { body });
+  const res = await adminHttp<TaskBody>(`${url}/api/claude/queue`, { body });
   if (res.status !== 202) throw new Error(`enqueue answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
 export async function getTask(url: string, taskId: string): Promise<TaskBody> {
-  return (await http<TaskBody>(`${url}/api/claude/task/${taskId}`)).body;
+  return (await adminHttp<TaskBody>(`${url}/api/claude/task/${taskId}`)).body;
 }
 
 /** Polls E3 until the task reaches one of `statuses`. */

@@ -2,7 +2,7 @@ import { restRoutes } from '@claude-proxy/api';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueTask, http, startTestServer, type TestServer, waitForTask } from './helpers.js';
+import { enqueueTask, adminHttp as http, startTestServer, type TestServer, waitForTask } from './helpers.js';
 
 interface Sample {
   /** Builds a request that succeeds, and one that fails, against a running server. */

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { http, startTestServer, type TestServer } from './helpers.js';
+import { bearer, adminHttp as http, registerClient, startTestServer, type TestServer } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('POST /api/claude/query (E1)', () => {
   let t: TestServer;
+  let auth: Record<string, string>;
   beforeAll(async () => {
     t = await startTestServer({ env: { UPSTREAM_RETRY_BASE_DELAY_MS: '1' } });
+    auth = bearer((await registerClient(t, ['query'])).apiKey);
   });
   afterAll(() => t.close());
   beforeEach(() => t.sim.reset());
@@ -17,7 +19,7 @@ describe('POST /api/claude/query (E1)', () => {
   };
 
   it("answers the spec's example in the spec's shape", async () => {
-    const res = await http(`${t.url}/api/claude/query`, { body: example });
+    const res = await http(`${t.url}/api/claude/query`, { headers: auth, body: example });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toMatch(UUID);
     expect(res.headers.get('content-type')).toContain('application/json');
@@ -49,7 +51,10 @@ describe('POST /api/claude/query (E1)', () => {
   });
 
   it('applies the spec defaults when parameters are absent', async () => {
-    const res = await http(`${t.url}/api/claude/query`, { body: { prompt: 'defaults please', caching: false } });
+    const res = await http(`${t.url}/api/claude/query`, {
+      headers: auth,
+      body: { prompt: 'defaults please', caching: false },
+    });
     expect(res.status).toBe(200);
     expect(t.sim.requests({ path: '/v1/messages' })[0]?.body).toMatchObject({
       model: 'claude-sonnet-4-6',
@@ -60,6 +65,7 @@ describe('POST /api/claude/query (E1)', () => {
 
   it('maps system, topK and a changed topP', async () => {
     const res = await http(`${t.url}/api/claude/query`, {
+      headers: auth,
       body: {
         prompt: 'p',
         system: 'be brief',
@@ -75,6 +81,7 @@ describe('POST /api/claude/query (E1)', () => {
 
   it('answers 400 invalid_request without prompt, with requestId equal to the header', async () => {
     const res = await http<{ error: Record<string, unknown> }>(`${t.url}/api/claude/query`, {
+      headers: auth,
       body: { parameters: { model: 'claude-3' } },
     });
     expect(res.status).toBe(400);
@@ -92,7 +99,7 @@ describe('POST /api/claude/query (E1)', () => {
   ])('answers 400 invalid_request for %s', async (_name, rawBody) => {
     const res = await http<{ error: Record<string, unknown> }>(`${t.url}/api/claude/query`, {
       rawBody,
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       method: 'POST',
     });
     expect(res.status).toBe(400);
@@ -108,6 +115,7 @@ describe('POST /api/claude/query (E1)', () => {
     [{ prompt: 'x', parameters: { max_tokens: 10 } }, 'parameters'],
   ])('rejects %j naming %s', async (body, path) => {
     const res = await http<{ error: { code: string; details: { path: string }[] } }>(`${t.url}/api/claude/query`, {
+      headers: auth,
       body,
     });
     expect(res.status).toBe(400);
@@ -117,6 +125,7 @@ describe('POST /api/claude/query (E1)', () => {
 
   it('answers 400 naming an unknown model, without calling upstream', async () => {
     const res = await http<{ error: { code: string; message: string } }>(`${t.url}/api/claude/query`, {
+      headers: auth,
       body: { prompt: 'x', parameters: { model: 'gpt-4' } },
     });
     expect(res.status).toBe(400);
@@ -131,6 +140,7 @@ describe('POST /api/claude/query (E1)', () => {
       { kind: 'error', status: 500, type: 'api_error' },
     ]);
     const res = await http<{ error: Record<string, unknown> }>(`${t.url}/api/claude/query`, {
+      headers: auth,
       body: { prompt: 'fails', caching: false },
     });
     expect(res.status).toBe(500);

@@ -1,7 +1,7 @@
 import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
 import { manualClock } from '@claude-proxy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchemas, http, startTestServer, type TestServer, uniqueSchema, waitFor } from './helpers.js';
+import { dropSchemas, adminHttp as http, startTestServer, type TestServer, uniqueSchema, waitFor } from './helpers.js';
 
 type ErrorBody = { error: { code: string; message: string; requestId: string; details?: unknown } };
 

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { AppError, insertTask } from '@claude-proxy/core';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { enqueueTask, http, startTestServer, TEST_DATABASE_URL, type TestServer, waitForTask } from './helpers.js';
+import {
+  enqueueTask,
+  adminHttp as http,
+  startTestServer,
+  TEST_DATABASE_URL,
+  type TestServer,
+  waitForTask,
+} from './helpers.js';
 
 type ErrorBody = { error: { code: string; message: string; taskStatus?: string; details?: { path: string }[] } };
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   enqueueTask,
   getTask,
-  http,
+  adminHttp as http,
   startTestServer,
   type TaskBody,
   type TestServer,

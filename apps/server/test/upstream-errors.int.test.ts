@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { http, startTestServer, type TestServer } from './helpers.js';
+import { adminHttp as http, startTestServer, type TestServer } from './helpers.js';
 
 type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown>; requestId: string } };
 

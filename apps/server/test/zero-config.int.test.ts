@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { http, waitFor } from './helpers.js';
+import { bearer, http, waitFor } from './helpers.js';
 
 const MAIN = resolve(import.meta.dirname, '../dist/main.js');
 
@@ -55,24 +55,44 @@ describe('zero-config run (embedded Postgres + built-in simulator)', () => {
   const pgPort = port + 1;
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('starts, answers a query, and keeps its data across a restart', async () => {
+  it('starts, prints an admin key once, answers a query, and keeps its data across a restart', async () => {
     const first = await startBuilt(dataDir, port, pgPort);
     const log = first.output.join('');
     expect(log).toContain('SIMULATOR');
     expect(log).toContain('embedded');
+    expect(log).toContain('ADMINISTRATOR API KEY');
+    const adminKey = /^\s+(sk_live_[A-Za-z0-9_-]{32})$/m.exec(log)?.[1];
+    expect(adminKey).toBeDefined();
+
+    const registered = await http<{ apiKey: string }>(`${first.url}/api/auth/register`, {
+      body: { name: 'zero-config app', permissions: ['query'] },
+      headers: bearer(adminKey!),
+    });
+    expect(registered.status).toBe(201);
+    const { apiKey } = registered.body;
+    const token = await http<{ token: string }>(`${first.url}/api/auth/token`, { body: { apiKey } });
+    expect(token.status).toBe(200);
 
     const query = { prompt: 'Explain the categorical imperative', parameters: { model: 'claude-3' } };
+    const unauthenticated = await http(`${first.url}/api/claude/query`, { body: query });
+    expect(unauthenticated.status).toBe(401);
     const a = await http<{ content: string; metadata: { cached: boolean } }>(`${first.url}/api/claude/query`, {
       body: query,
+      headers: bearer(apiKey),
     });
     expect(a.status).toBe(200);
     expect(a.body.metadata.cached).toBe(false);
     expect(await stop(first)).toBe(0);
 
     const second = await startBuilt(dataDir, port, pgPort);
-    expect(second.output.join('')).toContain('database schema is current');
+    const secondLog = second.output.join('');
+    expect(secondLog).toContain('database schema is current');
+    expect(secondLog).toContain('an administrator key exists');
+    expect(secondLog).not.toContain(adminKey!);
+    // The generated JWT secret was persisted: a token from the first run still works.
     const b = await http<{ content: string; metadata: { cached: boolean } }>(`${second.url}/api/claude/query`, {
       body: query,
+      headers: bearer(token.body.token),
     });
     expect(b.status).toBe(200);
     // The answer was stored in the embedded database by the first run: it survived the restart.

@@ -1,10 +1,7 @@
-import type { Services } from '@claude-proxy/core';
+import type { Principal, Services } from '@claude-proxy/core';
 
-/** The authenticated caller; set by the auth middleware. */
-export interface Principal {
-  clientId: string;
-  permissions: readonly string[];
-}
+/** The authenticated caller (clientId + permissions); set by `authedProcedure`. */
+export type { Principal };
 
 /** Per-request context shared by tRPC and the REST adapter. */
 export interface RequestContext {

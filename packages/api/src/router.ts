@@ -3,6 +3,7 @@ import {
   getClientRateLimitsProcedure,
   setClientRateLimitsProcedure,
 } from './procedures/admin-rate-limits.js';
+import { authRouter } from './procedures/auth/auth-router.js';
 import { cancelTaskProcedure } from './procedures/cancel-task.js';
 import { healthProcedure } from './procedures/health.js';
 import { invalidateCacheProcedure } from './procedures/invalidate-cache.js';
@@ -11,7 +12,7 @@ import { queryProcedure } from './procedures/query.js';
 import { queueProcedure } from './procedures/queue.js';
 import { taskProcedure } from './procedures/task.js';
 import { taskResultProcedure } from './procedures/task-result.js';
-import { createCallerFactory, router } from './trpc.js';
+import { createCallerFactory, type ProcedureMeta, router } from './trpc.js';
 
 export const appRouter = router({
   health: healthProcedure,
@@ -31,7 +32,16 @@ export const appRouter = router({
       clear: clearClientRateLimitsProcedure,
     }),
   }),
+  auth: authRouter,
 });
 
 export type AppRouter = typeof appRouter;
 export const createCaller = createCallerFactory(appRouter);
+
+/** What the procedure at a dotted path requires of its caller (undefined: unknown path). */
+export function procedureMeta(path: string): ProcedureMeta | undefined {
+  const procedure = (
+    appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta } } | undefined>
+  )[path];
+  return procedure ? (procedure._def.meta ?? {}) : undefined;
+}

@@ -1,29 +1,39 @@
-import { ERROR_TABLE, isAppError } from '@claude-proxy/core';
+import { ERROR_TABLE, isAppError, type Permission } from '@claude-proxy/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
-import type { Principal, RequestContext } from './context.js';
+import type { RequestContext } from './context.js';
 import { toAppError } from './errors.js';
-import { guardFailedAuth } from './rate-limit/failed-auth-guard.js';
 
-const t = initTRPC.context<RequestContext>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error, ctx }) {
-    const app = toAppError(error);
-    return {
-      message: app.message,
-      code: shape.code,
-      data: {
-        code: app.code,
-        httpStatus: ERROR_TABLE[app.code].status,
-        requestId: ctx?.requestId ?? null,
-        details: app.details ?? null,
-        ...(app.extra ?? {}),
-        retryAfter: app.retryAfter ?? null,
-        path: shape.data.path ?? null,
-      },
-    };
-  },
-});
+/** What a procedure requires of its caller; the shared security test suite reads it for every route. */
+export interface ProcedureMeta {
+  /** Set by `authedProcedure`: a key or token holding this permission is required. */
+  permission?: Permission;
+  /** The credential travels in the input (POST /api/auth/token), not in the Authorization header. */
+  credentialInBody?: boolean;
+}
+
+const t = initTRPC
+  .context<RequestContext>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error, ctx }) {
+      const app = toAppError(error);
+      return {
+        message: app.message,
+        code: shape.code,
+        data: {
+          code: app.code,
+          httpStatus: ERROR_TABLE[app.code].status,
+          requestId: ctx?.requestId ?? null,
+          details: app.details ?? null,
+          ...(app.extra ?? {}),
+          retryAfter: app.retryAfter ?? null,
+          path: shape.data.path ?? null,
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -41,18 +51,16 @@ const appErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(appErrors);
 
-export type Permission = 'query' | 'queue' | 'admin';
-
-/** Authentication failures count per IP; an IP over its limit gets 429 before any credential is checked. */
-const failedAuthGuarded = publicProcedure.use(({ ctx, next }) => guardFailedAuth(ctx, next));
+export type { Permission };
 
 /**
- * Requires an authenticated client holding `permission`. Until client keys exist the proxy runs open:
- * every caller is the anonymous client with every permission.
+ * Requires a valid key or token holding `permission` (A3, A6): 401 authentication_error without one,
+ * 403 authorization_error without the permission, 429 after too many failures from one IP. Runs before
+ * input validation, so an unauthenticated caller learns nothing about the input shape.
  */
-export function authedProcedure(_permission: Permission) {
-  return failedAuthGuarded.use(async ({ ctx, next }) => {
-    const principal: Principal = { clientId: 'anonymous', permissions: ['query', 'queue', 'admin'] };
+export function authedProcedure(permission: Permission) {
+  return publicProcedure.meta({ permission }).use(async ({ ctx, next }) => {
+    const principal = await ctx.services.auth.authorize(ctx.credential, ctx.ip, permission);
     return next({ ctx: { ...ctx, principal } });
   });
 }

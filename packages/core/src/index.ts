@@ -1,3 +1,4 @@
+export * from './auth/index.js';
 export * from './cache/cache-key.js';
 export * from './cache/response-cache.js';
 export * from './claude/anthropic-upstream.js';

@@ -1,4 +1,6 @@
 import type PgBoss from 'pg-boss';
+import { type AuthConfig, DEFAULT_AUTH_CONFIG } from './auth/auth-config.js';
+import { type AuthService, createAuth } from './auth/create-auth.js';
 import { ResponseCache } from './cache/response-cache.js';
 import type { ClaudeUpstream } from './claude/upstream.js';
 import { DEFAULT_RETRY_POLICY, type RetryDeps, type RetryPolicy } from './claude/with-retries.js';
@@ -34,6 +36,7 @@ export interface ServicesConfig {
   healthTimeoutMs: number;
   tasks: TaskConfig;
   rateLimit: RateLimitConfig;
+  auth: AuthConfig;
 }
 
 export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
@@ -46,6 +49,7 @@ export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
   healthTimeoutMs: 2_000,
   tasks: DEFAULT_TASK_CONFIG,
   rateLimit: DEFAULT_RATE_LIMIT_CONFIG,
+  auth: DEFAULT_AUTH_CONFIG,
 };
 
 const CACHE_PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -73,6 +77,7 @@ export interface Services {
   readonly upstream: ClaudeUpstream;
   readonly cache: ResponseCache;
   readonly rateLimits: RateLimits;
+  readonly auth: AuthService;
   readonly startedAt: number;
   query(input: QueryInput, caller: QueryCaller): Promise<QueryResult>;
   health(): Promise<HealthReport>;
@@ -118,6 +123,22 @@ export function createServices(deps: ServicesDeps): Services {
     config: deps.config.rateLimit,
     clock,
   });
+  const auth = createAuth({
+    db: deps.db,
+    notifier: deps.notifier,
+    clock,
+    logger: deps.logger,
+    config: deps.config.auth,
+    // Failed authentication counts per IP in the shared store, so every instance sees the same total.
+    limiter: {
+      blockedFor: (ip) => rateLimits.failedAuth.blockedFor(ip),
+      recordFailure: (ip) => {
+        rateLimits.failedAuth.recordFailure(ip).catch((err) => {
+          deps.logger.warn({ err: String(err) }, 'failed-auth counter not written');
+        });
+      },
+    },
+  });
   const startedAt = clock.now();
   let purgeTimer: NodeJS.Timeout | undefined;
   const health = createHealthChecker({
@@ -140,6 +161,7 @@ export function createServices(deps: ServicesDeps): Services {
     upstream: deps.upstream,
     cache,
     rateLimits,
+    auth,
     startedAt,
     health,
     query: async (input, caller) => {
@@ -148,8 +170,7 @@ export function createServices(deps: ServicesDeps): Services {
     },
     tasks,
     start: async () => {
-      await cache.start();
-      await rateLimits.start();
+      await Promise.all([cache.start(), auth.start(), rateLimits.start()]);
       await tasks.start();
       purgeTimer = setInterval(() => {
         cache.purgeExpired().catch((err) => deps.logger.warn({ err: String(err) }, 'cache purge failed'));

@@ -27,6 +27,12 @@ export interface RestRoute {
   summary: string;
 }
 
+/** Path parameters merged into a JSON body; a body that is not an object is passed on for zod to reject. */
+const withParams = ({ params, body }: RestRequestParts): unknown => {
+  if (body === undefined) return { ...params };
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, ...params } : body;
+};
+
 export const restRoutes: RestRoute[] = [
   {
     method: 'POST',
@@ -120,6 +126,64 @@ export const restRoutes: RestRoute[] = [
     status: 200,
     input: ({ params }) => ({ clientId: params.clientId }),
     summary: "Removes a client's rate-limit overrides (admin)",
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/register',
+    procedure: 'auth.register',
+    status: 201,
+    body: true,
+    input: ({ body }) => body,
+    summary: 'Register a client and its API key (E8, admin)',
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/token',
+    procedure: 'auth.token',
+    status: 200,
+    body: true,
+    input: ({ body }) => body,
+    summary: 'Exchange an API key for a JWT (E9)',
+  },
+  {
+    method: 'GET',
+    path: '/api/auth/clients',
+    procedure: 'auth.listClients',
+    status: 200,
+    summary: 'List clients, never a secret (A7, admin)',
+  },
+  {
+    method: 'DELETE',
+    path: '/api/auth/clients/:clientId',
+    procedure: 'auth.revokeClient',
+    status: 200,
+    input: ({ params }) => ({ clientId: params.clientId }),
+    summary: 'Revoke a client and every token derived from its keys (A7, admin)',
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/clients/:clientId/rotate',
+    procedure: 'auth.rotateKey',
+    status: 200,
+    body: true,
+    input: withParams,
+    summary: 'Rotate a client key, optional gracePeriod (A7, admin)',
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/clients/:clientId/unsuspend',
+    procedure: 'auth.unsuspendClient',
+    status: 200,
+    input: ({ params }) => ({ clientId: params.clientId }),
+    summary: 'Lift an anomaly suspension (A8, admin)',
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/clients/:clientId/webhook-secret',
+    procedure: 'auth.rotateWebhookSecret',
+    status: 200,
+    input: ({ params }) => ({ clientId: params.clientId }),
+    summary: 'Issue a new webhook signing secret (admin)',
   },
 ];
 

@@ -72,6 +72,33 @@ export interface RateLimitOverridesTable {
   updated_at: Timestamp;
 }
 
+export interface ClientsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  permissions: string[];
+  /** Signs this client's webhooks, so it is kept in clear (like any HMAC key). */
+  webhook_secret: string;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+  suspended_at: Timestamp | null;
+  suspended_reason: string | null;
+}
+
+export interface ClientKeysTable {
+  id: string;
+  client_id: string;
+  /** `sk_live_` plus 8 characters, in clear: lookup and display. */
+  prefix: string;
+  /** bcrypt hash of the whole key; the key itself is never stored. */
+  key_hash: string;
+  created_at: Timestamp;
+  /** Null: never expires (the bootstrap admin key). */
+  expires_at: Timestamp | null;
+  /** The key stops working at this instant (in the future during a rotation's grace period). */
+  revoked_at: Timestamp | null;
+}
+
 /** Every table the proxy owns. pg-boss keeps its own schema. */
 export interface Database {
   settings: SettingsTable;
@@ -80,4 +107,6 @@ export interface Database {
   task_workers: TaskWorkersTable;
   rate_limit_state: RateLimitStateTable;
   rate_limit_overrides: RateLimitOverridesTable;
+  clients: ClientsTable;
+  client_keys: ClientKeysTable;
 }

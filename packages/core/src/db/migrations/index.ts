@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-init.js';
+import * as m0002 from './0002-clients.js';
 import * as m0003 from './0003-tasks.js';
 import * as m0004 from './0004-rate-limits.js';
 
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0001-init': m0001,
   '0003-tasks': m0003,
   '0004-rate-limits': m0004,
+  '0002-clients': m0002,
 };

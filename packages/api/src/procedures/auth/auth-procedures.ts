@@ -1,0 +1,52 @@
+import { clientIdInputSchema, registerInputSchema, rotateInputSchema, tokenInputSchema } from '@claude-proxy/core';
+import { authedProcedure, publicProcedure } from '../../trpc.js';
+
+const noStore = (headers: Headers) => headers.set('Cache-Control', 'no-store');
+
+/** E8: admin only; the key (and the webhook secret) appear in this answer and never again. */
+export const registerProcedure = authedProcedure('admin')
+  .input(registerInputSchema)
+  .mutation(({ ctx, input }) => {
+    noStore(ctx.responseHeaders);
+    return ctx.services.auth.clients.register(input);
+  });
+
+/** E9: the key travels in the body, so this procedure authenticates it itself. */
+export const tokenProcedure = publicProcedure
+  .meta({ credentialInBody: true })
+  .input(tokenInputSchema)
+  .mutation(({ ctx, input }) => {
+    noStore(ctx.responseHeaders);
+    return ctx.services.auth.issueToken(input, ctx.ip);
+  });
+
+export const listClientsProcedure = authedProcedure('admin').query(({ ctx }) => {
+  noStore(ctx.responseHeaders);
+  return ctx.services.auth.clients.list();
+});
+
+/** A7: the client's keys and every token derived from them stop working on every instance. */
+export const revokeClientProcedure = authedProcedure('admin')
+  .input(clientIdInputSchema)
+  .mutation(({ ctx, input }) => ctx.services.auth.clients.revoke(input.clientId));
+
+/** A7: a new key, returned once; the old one stops at once or after `gracePeriod`. */
+export const rotateKeyProcedure = authedProcedure('admin')
+  .input(rotateInputSchema)
+  .mutation(({ ctx, input }) => {
+    noStore(ctx.responseHeaders);
+    return ctx.services.auth.clients.rotate(input);
+  });
+
+/** A8: lifts a suspension made by the anomaly watch. */
+export const unsuspendClientProcedure = authedProcedure('admin')
+  .input(clientIdInputSchema)
+  .mutation(({ ctx, input }) => ctx.services.auth.clients.unsuspend(input.clientId));
+
+/** A new webhook signing secret for the client, returned once. */
+export const rotateWebhookSecretProcedure = authedProcedure('admin')
+  .input(clientIdInputSchema)
+  .mutation(({ ctx, input }) => {
+    noStore(ctx.responseHeaders);
+    return ctx.services.auth.clients.rotateWebhookSecret(input.clientId);
+  });

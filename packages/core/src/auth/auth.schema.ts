@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { parseIsoDuration, parseLifetime } from './duration.js';
+import { PERMISSIONS } from './permissions.js';
+
+const isoDuration = z
+  .string()
+  .max(64)
+  .refine((v) => parseIsoDuration(v) !== undefined, {
+    message: 'must be an ISO 8601 duration such as P1Y, P6M, P30D or PT12H',
+  });
+const lifetime = z
+  .string()
+  .max(64)
+  .refine((v) => parseLifetime(v) !== undefined, {
+    message: 'must be a duration such as 1h, 30m, 7d or an ISO 8601 duration such as PT1H',
+  });
+const clientId = z.string().min(1).max(100);
+
+/** E8. */
+export const registerInputSchema = z.strictObject({
+  name: z.string().trim().min(1, 'name must not be empty').max(200),
+  description: z.string().max(2_000).optional(),
+  permissions: z
+    .array(z.enum(PERMISSIONS, { message: `each permission must be one of ${PERMISSIONS.join(', ')}` }))
+    .min(1)
+    .max(10)
+    .optional(),
+  expiresIn: isoDuration.optional(),
+});
+export type RegisterInput = z.infer<typeof registerInputSchema>;
+
+/** E9. */
+export const tokenInputSchema = z.strictObject({
+  apiKey: z.string().min(1, 'apiKey is required').max(4_096),
+  expiresIn: lifetime.optional(),
+});
+export type TokenInput = z.infer<typeof tokenInputSchema>;
+
+export const clientIdInputSchema = z.strictObject({ clientId });
+export type ClientIdInput = z.infer<typeof clientIdInputSchema>;
+
+/** A7: the old key keeps working for `gracePeriod` (default: stops at once); `expiresIn` sets the new key's life. */
+export const rotateInputSchema = z.strictObject({
+  clientId,
+  gracePeriod: lifetime.optional(),
+  expiresIn: isoDuration.optional(),
+});
+export type RotateInput = z.infer<typeof rotateInputSchema>;

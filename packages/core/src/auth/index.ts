@@ -1,0 +1,12 @@
+export * from './anomaly-watch.js';
+export * from './api-key.js';
+export * from './auth.schema.js';
+export * from './auth-config.js';
+export * from './auth-service.js';
+export * from './create-auth.js';
+export * from './duration.js';
+export * from './failed-auth-limiter.js';
+export * from './manage-clients.js';
+export * from './permissions.js';
+export * from './verified-key-cache.js';
+export { ADMIN_CLIENT_ID } from './verify-credential.js';

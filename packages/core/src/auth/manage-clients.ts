@@ -1,0 +1,209 @@
+import { hash as bcryptHash } from '@node-rs/bcrypt';
+import { sql } from 'kysely';
+import type { Db } from '../db/create-db.js';
+import { AppError } from '../errors/app-error.js';
+import type { Clock } from '../util/clock.js';
+import { newId } from '../util/ids.js';
+import { generateApiKey, generateWebhookSecret } from './api-key.js';
+import type { RegisterInput, RotateInput } from './auth.schema.js';
+import type { AuthConfig } from './auth-config.js';
+import type { AuthCore } from './auth-service.js';
+import * as repo from './clients-repository.js';
+import { addDuration, parseIsoDuration, parseLifetime } from './duration.js';
+import type { Permission } from './permissions.js';
+
+export interface ManageDeps {
+  db: Db;
+  clock: Clock;
+  config: AuthConfig;
+  core: AuthCore;
+}
+
+export type ClientStatus = 'active' | 'revoked' | 'expired' | 'suspended';
+
+const SHOWN_ONCE = 'Store this API key now: it will not be shown again.';
+const BOOTSTRAP_SETTING = 'bootstrap_admin_client';
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+function statusOf(client: repo.ClientRow, key: repo.KeyRow | undefined, now: number): ClientStatus {
+  if (client.revokedAt) return 'revoked';
+  if (client.suspendedAt) return 'suspended';
+  if (!key || (key.expiresAt && key.expiresAt.getTime() <= now)) return 'expired';
+  return 'active';
+}
+
+/** E8, A7, A8: the administrator's operations on clients. Every change reaches every instance at once. */
+export function createClientManager(deps: ManageDeps) {
+  const { db, clock, config, core } = deps;
+
+  const newKey = async (clientId: string, now: number, expiresAt: Date | null) => {
+    const { apiKey, prefix } = generateApiKey();
+    const row: repo.KeyRow = {
+      id: newId('key'),
+      clientId,
+      prefix,
+      keyHash: await bcryptHash(apiKey, config.bcryptCost),
+      createdAt: new Date(now),
+      expiresAt,
+      revokedAt: null,
+    };
+    return { apiKey, row };
+  };
+
+  const existing = async (clientId: string) => {
+    const client = await repo.findClient(db.db, clientId);
+    if (!client) throw new AppError('not_found', `Client ${clientId} not found`);
+    return client;
+  };
+
+  const create = async (
+    input: { name: string; description?: string; permissions: Permission[] },
+    expiresAt: Date | null,
+  ) => {
+    const now = clock.now();
+    const client: repo.ClientRow = {
+      id: newId('client'),
+      name: input.name,
+      description: input.description ?? null,
+      permissions: [...new Set(input.permissions)],
+      webhookSecret: generateWebhookSecret(),
+      createdAt: new Date(now),
+      revokedAt: null,
+      suspendedAt: null,
+      suspendedReason: null,
+    };
+    const key = await newKey(client.id, now, expiresAt);
+    return { client, key };
+  };
+
+  return {
+    async register(input: RegisterInput) {
+      const expiresAt = new Date(addDuration(clock.now(), parseIsoDuration(input.expiresIn ?? 'P1Y')!));
+      const { client, key } = await create({ ...input, permissions: input.permissions ?? ['query'] }, expiresAt);
+      await db.db.transaction().execute((trx) => repo.insertClient(trx, client, key.row));
+      return {
+        clientId: client.id,
+        apiKey: key.apiKey,
+        name: client.name,
+        ...(client.description !== null ? { description: client.description } : {}),
+        permissions: client.permissions,
+        createdAt: client.createdAt.toISOString(),
+        expiresAt: expiresAt.toISOString(),
+        webhookSecret: client.webhookSecret,
+        message: SHOWN_ONCE,
+      };
+    },
+
+    /** Never a secret: no key, hash or webhook secret, only the visible prefix. */
+    async list() {
+      const now = clock.now();
+      const rows = await repo.listClients(db.db);
+      return {
+        clients: rows.map(({ client, key }) => ({
+          clientId: client.id,
+          name: client.name,
+          description: client.description,
+          permissions: client.permissions,
+          status: statusOf(client, key, now),
+          keyPrefix: key?.prefix ?? null,
+          createdAt: client.createdAt.toISOString(),
+          expiresAt: iso(key?.expiresAt),
+          revokedAt: iso(client.revokedAt),
+          suspendedAt: iso(client.suspendedAt),
+          suspendedReason: client.suspendedReason,
+        })),
+      };
+    },
+
+    async revoke(clientId: string) {
+      const client = await existing(clientId);
+      const at = client.revokedAt ?? new Date(clock.now());
+      await db.db.transaction().execute(async (trx) => {
+        await repo.updateClient(trx, clientId, { revoked_at: at });
+        await repo.revokeKeys(trx, clientId, at);
+      });
+      await core.changed(clientId);
+      return {
+        clientId,
+        status: 'revoked' as const,
+        revokedAt: at.toISOString(),
+        message: 'The client and every token derived from its keys no longer authenticate',
+      };
+    },
+
+    async rotate(input: RotateInput) {
+      const client = await existing(input.clientId);
+      if (client.revokedAt) throw new AppError('invalid_request', `Client ${client.id} is revoked; register a new one`);
+      const now = clock.now();
+      const graceEnds = input.gracePeriod ? addDuration(now, parseLifetime(input.gracePeriod)!) : now;
+      if (graceEnds - now > config.maxRotationGraceMs) {
+        throw new AppError('invalid_request', 'gracePeriod is longer than this server allows', {
+          details: [{ path: 'gracePeriod', message: `at most ${Math.floor(config.maxRotationGraceMs / 1000)} s` }],
+        });
+      }
+      const current = await repo.newestKey(db.db, client.id);
+      let expiresAt: Date | null;
+      if (input.expiresIn) expiresAt = new Date(addDuration(now, parseIsoDuration(input.expiresIn)!));
+      else if (current && current.expiresAt === null) expiresAt = null;
+      else if (current?.expiresAt && current.expiresAt.getTime() > now) expiresAt = current.expiresAt;
+      else expiresAt = new Date(addDuration(now, parseIsoDuration('P1Y')!));
+      const key = await newKey(client.id, now, expiresAt);
+      await db.db.transaction().execute(async (trx) => {
+        await repo.revokeKeys(trx, client.id, new Date(graceEnds));
+        await repo.insertKey(trx, key.row);
+      });
+      await core.changed(client.id);
+      return {
+        clientId: client.id,
+        apiKey: key.apiKey,
+        keyPrefix: key.row.prefix,
+        expiresAt: iso(expiresAt),
+        previousKeyValidUntil: new Date(graceEnds).toISOString(),
+        message: SHOWN_ONCE,
+      };
+    },
+
+    /** A8: lifts a suspension set by the anomaly watch. */
+    async unsuspend(clientId: string) {
+      const client = await existing(clientId);
+      await repo.updateClient(db.db, clientId, { suspended_at: null, suspended_reason: null });
+      await core.changed(clientId);
+      return {
+        clientId,
+        status: statusOf({ ...client, suspendedAt: null }, await repo.newestKey(db.db, clientId), clock.now()),
+        message: 'The suspension is lifted',
+      };
+    },
+
+    async rotateWebhookSecret(clientId: string) {
+      await existing(clientId);
+      const webhookSecret = generateWebhookSecret();
+      await repo.updateClient(db.db, clientId, { webhook_secret: webhookSecret });
+      return { clientId, webhookSecret, message: 'Store this webhook secret now: it will not be shown again.' };
+    },
+
+    /**
+     * Zero-config: the first start without ADMIN_API_KEY creates an administrator whose key never expires and
+     * returns it once; later starts (and concurrent ones) find it and return no key.
+     */
+    async bootstrapAdmin(): Promise<
+      { created: true; clientId: string; apiKey: string } | { created: false; clientId: string }
+    > {
+      return db.db.transaction().execute(async (trx) => {
+        await sql`SELECT pg_advisory_xact_lock(hashtext(${`claude-proxy bootstrap admin ${db.schema}`}))`.execute(trx);
+        const found = await trx
+          .selectFrom('settings')
+          .select('value')
+          .where('key', '=', BOOTSTRAP_SETTING)
+          .executeTakeFirst();
+        if (found) return { created: false as const, clientId: found.value };
+        const { client, key } = await create({ name: 'Administrator (bootstrap)', permissions: ['admin'] }, null);
+        await repo.insertClient(trx, client, key.row);
+        await trx.insertInto('settings').values({ key: BOOTSTRAP_SETTING, value: client.id }).execute();
+        return { created: true as const, clientId: client.id, apiKey: key.apiKey };
+      });
+    },
+  };
+}
+
+export type ClientManager = ReturnType<typeof createClientManager>;
