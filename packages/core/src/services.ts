@@ -1,9 +1,20 @@
 import { ResponseCache } from './cache/response-cache.js';
+import { instrumentUpstream } from './claude/instrumented-upstream.js';
 import type { ClaudeUpstream } from './claude/upstream.js';
 import { DEFAULT_RETRY_POLICY, type RetryDeps, type RetryPolicy } from './claude/with-retries.js';
 import type { Db } from './db/create-db.js';
 import type { Notifier } from './events/notifier.js';
-import { createHealthChecker, type HealthReport } from './health/check-health.js';
+import {
+  createHealthChecker,
+  type HealthReport,
+  type QueueStats,
+  type ReadinessReport,
+} from './health/check-health.js';
+import { readUsage, usageClientFor, usageRange } from './history/read-usage.js';
+import { RequestHistory } from './history/request-history.js';
+import type { UsageInput, UsageOutput } from './history/usage.schema.js';
+import { type Metrics, noopMetrics } from './observability/metrics.js';
+import { UpstreamMonitor } from './observability/upstream-monitor.js';
 import type { QueryInput } from './query/query.schema.js';
 import { type QueryCaller, type QueryResult, runQuery } from './query/run-query.js';
 import { type Clock, systemClock } from './util/clock.js';
@@ -18,6 +29,9 @@ export interface ServicesConfig {
   version: string;
   healthCheckIntervalMs: number;
   healthTimeoutMs: number;
+  /** Request history rows are written (off the request path) when true. */
+  historyEnabled: boolean;
+  historyRetentionDays: number;
 }
 
 export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
@@ -28,6 +42,8 @@ export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
   version: '0.1.0',
   healthCheckIntervalMs: 30_000,
   healthTimeoutMs: 2_000,
+  historyEnabled: true,
+  historyRetentionDays: 30,
 };
 
 export interface ServicesDeps {
@@ -38,6 +54,10 @@ export interface ServicesDeps {
   config: ServicesConfig;
   clock?: Clock;
   retryDeps?: RetryDeps;
+  /** Where core records metrics; default: nowhere. */
+  metrics?: Metrics;
+  /** Queue size for health (and the metrics gauge); absent: no queue component. */
+  queueStats?: () => Promise<QueueStats>;
 }
 
 export interface Services {
@@ -48,15 +68,43 @@ export interface Services {
   readonly upstream: ClaudeUpstream;
   readonly cache: ResponseCache;
   readonly startedAt: number;
+  readonly metrics: Metrics;
+  /** Request history; `record` is cheap (buffered), call it once per request or finished task. */
+  readonly history: RequestHistory;
+  readonly upstreamMonitor: UpstreamMonitor;
   query(input: QueryInput, caller: QueryCaller): Promise<QueryResult>;
   health(): Promise<HealthReport>;
+  /** Readiness: the database answers. */
+  ready(): Promise<ReadinessReport>;
+  /** A client's usage by day and model; `principal` decides whose usage may be read. */
+  usage(input: UsageInput, principal: { clientId: string; permissions: readonly string[] }): Promise<UsageOutput>;
   /** Starts background subscriptions; resolves when the services are ready to serve. */
   start(): Promise<void>;
+  /** Stops background work and writes what is buffered; call before closing the database. */
+  stop(): Promise<void>;
 }
 
 /** The composition root of the domain: every dependency is passed in, nothing is a module singleton. */
 export function createServices(deps: ServicesDeps): Services {
   const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? noopMetrics;
+  const upstreamMonitor = new UpstreamMonitor(clock);
+  const upstream = instrumentUpstream(deps.upstream, { metrics, monitor: upstreamMonitor, logger: deps.logger });
+  const retryDeps: RetryDeps = {
+    ...deps.retryDeps,
+    onRetry: (error, attempt, delayMs) => {
+      metrics.upstreamRetry(String(error.status ?? error.kind));
+      deps.retryDeps?.onRetry?.(error, attempt, delayMs);
+    },
+  };
+  const history = new RequestHistory({
+    db: deps.db,
+    clock,
+    logger: deps.logger,
+    metrics,
+    retentionDays: deps.config.historyRetentionDays,
+    enabled: deps.config.historyEnabled,
+  });
   const cache = new ResponseCache(deps.db, deps.notifier, {
     ttlMs: deps.config.cacheTtlMs,
     maxBytes: deps.config.cacheMaxBytes,
@@ -64,34 +112,55 @@ export function createServices(deps: ServicesDeps): Services {
     logger: deps.logger,
   });
   const queryDeps = {
-    upstream: deps.upstream,
+    upstream,
     cache,
     modelAliases: deps.config.modelAliases,
     retryPolicy: deps.config.retryPolicy,
     clock,
     sharedCache: deps.config.sharedCache,
-    ...(deps.retryDeps ? { retryDeps: deps.retryDeps } : {}),
+    retryDeps,
   };
   const startedAt = clock.now();
   const health = createHealthChecker({
     db: deps.db,
-    upstream: deps.upstream,
+    upstream,
+    monitor: upstreamMonitor,
     clock,
     version: deps.config.version,
     startedAt,
     upstreamCheckIntervalMs: deps.config.healthCheckIntervalMs,
     timeoutMs: deps.config.healthTimeoutMs,
+    ...(deps.queueStats ? { queueStats: deps.queueStats } : {}),
   });
   return {
     db: deps.db,
     logger: deps.logger,
     clock,
     config: deps.config,
-    upstream: deps.upstream,
+    upstream,
     cache,
     startedAt,
-    health,
-    query: (input, caller) => runQuery(queryDeps, input, caller),
-    start: () => cache.start(),
+    metrics,
+    history,
+    upstreamMonitor,
+    health: health.check,
+    ready: health.ready,
+    query: async (input, caller) => {
+      const result = await runQuery(queryDeps, input, caller);
+      metrics.cacheLookup(result.cacheStatus);
+      return result;
+    },
+    usage: async (input, principal) => {
+      const clientId = usageClientFor(principal, input.clientId);
+      const range = usageRange(input, clock);
+      // Read-your-writes on this instance: rows still in the buffer would be missing otherwise.
+      await history.flush();
+      return readUsage(deps.db, clientId, range);
+    },
+    start: async () => {
+      await cache.start();
+      history.start();
+    },
+    stop: () => history.stop(),
   };
 }
