@@ -40,4 +40,12 @@ export const restRoutes: RestRoute[] = [
     status: (output) => ((output as { status?: string }).status === 'healthy' ? 200 : 503),
     summary: 'Service health (E7)',
   },
+  {
+    method: 'GET',
+    path: '/api/usage',
+    procedure: 'usage',
+    status: 200,
+    input: ({ query }) => ({ clientId: query.clientId, from: query.from, to: query.to }),
+    summary: "The caller's usage (an admin's: anyone's) by day and model",
+  },
 ];
