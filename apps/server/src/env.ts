@@ -57,6 +57,9 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: int(1, 1_000).default(8),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
   HEALTH_CHECK_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
+  HISTORY_ENABLED: bool.default(true),
+  HISTORY_RETENTION_DAYS: int(1, 3650).default(30),
+  METRICS_CLIENT_LABELS: bool.default(false),
 });
 
 export type Env = z.infer<typeof envSchema>;

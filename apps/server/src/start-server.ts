@@ -5,6 +5,7 @@ import {
   type Clock,
   createAnthropicUpstream,
   createDb,
+  createPgBossQueueStats,
   createPgNotifier,
   createServices,
   type Db,
@@ -20,6 +21,7 @@ import { createApp } from './app.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 import type { Env } from './env.js';
 import { createLogger } from './logger.js';
+import { createPromMetrics } from './observability/prom-metrics.js';
 import { VERSION } from './version.js';
 
 export interface StartOptions {
@@ -78,11 +80,8 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
     const applied = await migrateToLatest(db);
     logger.info({ applied, schema: db.schema }, applied.length ? 'migrations applied' : 'database schema is current');
 
-    const boss = new PgBoss({
-      connectionString,
-      schema: `${env.DATABASE_SCHEMA === 'public' ? 'pgboss' : `${env.DATABASE_SCHEMA}_boss`}`,
-      max: 4,
-    });
+    const bossSchema = env.DATABASE_SCHEMA === 'public' ? 'pgboss' : `${env.DATABASE_SCHEMA}_boss`;
+    const boss = new PgBoss({ connectionString, schema: bossSchema, max: 4 });
     boss.on('error', (err) => logger.error({ err }, 'pg-boss error'));
     await boss.start();
     cleanups.push(() => boss.stop({ graceful: true, timeout: env.SHUTDOWN_TIMEOUT_MS }));
@@ -115,8 +114,17 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
     });
     cleanups.push(() => notifier.close());
 
+    const queueStats = createPgBossQueueStats({ db, bossSchema });
+    const metrics = createPromMetrics({
+      clientLabels: env.METRICS_CLIENT_LABELS,
+      queueStats,
+      // Read at scrape time, after `services` exists.
+      historyBuffered: () => services.history.buffered,
+    });
     const services = createServices({
       db,
+      metrics,
+      queueStats,
       notifier,
       upstream,
       logger,
@@ -135,11 +143,22 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
         },
         version: VERSION,
         healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL_MS,
+        historyEnabled: env.HISTORY_ENABLED,
+        historyRetentionDays: env.HISTORY_RETENTION_DAYS,
       },
     });
     await services.start();
+    // Runs after the HTTP server closed (cleanups run in reverse): in-flight requests' rows are flushed.
+    cleanups.push(() => services.stop());
 
-    const app = createApp({ services, logger, bodyLimitBytes: env.BODY_LIMIT_BYTES });
+    let draining = false;
+    const app = createApp({
+      services,
+      logger,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      metrics,
+      isDraining: () => draining,
+    });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s as Server));
       s.once('error', reject);
@@ -160,6 +179,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       logger,
       simulator,
       close: () => {
+        draining = true;
         closing ??= cleanup();
         return closing;
       },
