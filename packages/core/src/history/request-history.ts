@@ -48,7 +48,7 @@ const PURGE_CHUNK = 10_000;
 
 /**
  * Request history written off the request path: `record` only pushes onto a bounded array; a timer (or a
- * full batch) drains it with one multi-row INSERT (unnest of column arrays, so 13 parameters whatever the
+ * full batch) drains it with one multi-row INSERT (unnest of column arrays, so 14 parameters whatever the
  * batch size). At most one flush runs at a time. `stop` drains what is left.
  */
 export class RequestHistory {
