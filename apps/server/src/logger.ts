@@ -1,24 +1,27 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { createPrettyStream } from './observability/pretty-stream.js';
 
-/** Paths that may carry a secret; pino replaces their values before a line is written. */
-export const REDACT_PATHS = [
+const SECRET_KEYS = [
   'apiKey',
   'token',
   'authorization',
+  'Authorization',
   'password',
   'secret',
   'credential',
-  '*.apiKey',
-  '*.token',
-  '*.authorization',
-  '*.Authorization',
-  '*.secret',
-  '*.jwt',
-  '*.keyHash',
-  '*.credential',
-  'req.headers.authorization',
-  'headers.authorization',
+  'jwt',
+  'keyHash',
+];
+
+/**
+ * Paths that may carry a secret; pino replaces their values before a line is written. Redaction runs on
+ * the line's final shape (after the fields moved under `context`), hence the `context.*` forms: a secret
+ * key is caught at the top of a log call's object and one level down.
+ */
+export const REDACT_PATHS = [
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `context.*.${key}`]),
+  'context.req.headers.authorization',
+  'context.*.headers.authorization',
 ];
 
 /**

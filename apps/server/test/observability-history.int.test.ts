@@ -1,4 +1,7 @@
+import type { AppRouter } from '@claude-proxy/api';
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import pg from 'pg';
+import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startTestServer, TEST_DATABASE_URL, type TestServer, waitFor } from './helpers.js';
 
@@ -67,6 +70,26 @@ describe('request history and GET /api/usage', () => {
       });
       expect(row.latency_ms).toBeGreaterThan(0);
     }
+  });
+
+  it('records tRPC calls under their procedure, with the same usage', async () => {
+    const client = createTRPCClient<AppRouter>({
+      links: [httpBatchLink({ url: `${t.url}/trpc`, transformer: superjson })],
+    });
+    const answer = await client.claude.query.mutate({ prompt: 'over tRPC', caching: false });
+    const row = await waitFor(async () => {
+      const { rows } = await db.query<Row>(
+        `SELECT * FROM "${t.schema}".request_history WHERE endpoint = '/trpc/claude.query'`,
+      );
+      return rows[0];
+    });
+    expect(row).toMatchObject({
+      client_id: 'anonymous',
+      status: 200,
+      cache_status: 'bypass',
+      total_tokens: answer.usage.totalTokens,
+      prompt_tokens: answer.usage.promptTokens,
+    });
   });
 
   it('records failures with their error code, and keeps probes out', async () => {
