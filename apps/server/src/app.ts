@@ -6,24 +6,30 @@ import {
   errorResult,
   executeRoute,
   isFault,
-  type RequestContext,
   restRoutes,
+  toAppError,
 } from '@claude-proxy/api';
 import { AppError, type Services } from '@claude-proxy/core';
-import type { HttpBindings } from '@hono/node-server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { mountApiDocs } from './api-docs.js';
+import type { AppEnv } from './app-env.js';
 import { clientIpOf, isSecureRequest } from './client-ip.js';
 import { discardUnreadBody } from './discard-unread-body.js';
+import { observeRequests } from './observability/observe-requests.js';
+import { mountProbes, PROBE_ROUTES } from './observability/probe-routes.js';
+import type { PromMetrics } from './observability/prom-metrics.js';
 import { type CorsOptions, corsMiddleware, hstsMiddleware, requestTimeout, securityHeaders } from './protection.js';
 
 export interface AppOptions {
   services: Services;
   logger: Logger;
   bodyLimitBytes: number;
+  metrics: PromMetrics;
+  /** True once shutdown began (readiness answers 503). */
+  isDraining?: () => boolean;
   /** Serve only GET /api/health (SERVER_MODE=worker). */
   healthOnly?: boolean;
   /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed. Default: none. */
@@ -38,7 +44,16 @@ export interface AppOptions {
   allowQueryKey?: boolean;
 }
 
-type Env = { Bindings: HttpBindings; Variables: { requestId: string; ctx: RequestContext } };
+type Env = AppEnv;
+
+const TRPC_PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+
+/** A bounded label for a tRPC call: the procedure path, `(batch)` for several, or just `/trpc`. */
+function trpcRoute(path: string): string {
+  const name = path.slice('/trpc/'.length);
+  if (TRPC_PROCEDURES.has(name)) return `/trpc/${name}`;
+  return name.includes(',') ? '/trpc/(batch)' : '/trpc';
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -87,6 +102,14 @@ export function createApp(options: AppOptions): Hono<Env> {
     c.res.headers.set('X-Request-ID', requestId);
     await discardUnreadBody(c.req.raw, c.res, options.bodyLimitBytes);
   });
+  app.use(
+    observeRequests({
+      logger,
+      metrics: options.metrics,
+      history: services.history,
+      routes: new Set([...restRoutes.map((r) => r.path), ...PROBE_ROUTES]),
+    }),
+  );
 
   const isSecure = (c: Context<Env>) =>
     isSecureRequest(
@@ -122,6 +145,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     }),
   );
 
+  mountProbes(app, { services, metrics: options.metrics, isDraining: options.isDraining ?? (() => false) });
   if (!options.healthOnly) mountApiDocs(app);
 
   const routes = options.healthOnly ? restRoutes.filter((r) => r.procedure === 'health') : restRoutes;
@@ -141,9 +165,6 @@ export function createApp(options: AppOptions): Hono<Env> {
         }
       }
       const result = await executeRoute(route, { params: c.req.param(), query: c.req.query(), body }, ctx);
-      if (result.error && isFault(result.error)) {
-        logger.error({ err: result.error.cause, requestId: ctx.requestId }, 'request failed');
-      }
       return send(c, result.status, result.body, ctx.responseHeaders);
     });
   }
@@ -151,14 +172,16 @@ export function createApp(options: AppOptions): Hono<Env> {
   if (!options.healthOnly)
     app.all('/trpc/*', (c) => {
       const ctx = c.get('ctx');
+      ctx.outcome.route = trpcRoute(c.req.path);
       return fetchRequestHandler({
         endpoint: '/trpc',
         req: c.req.raw,
         router: appRouter,
         createContext: () => ctx,
         onError: ({ error }) => {
-          if (error.code === 'INTERNAL_SERVER_ERROR')
-            logger.error({ err: error.cause ?? error }, 'trpc request failed');
+          const appError = toAppError(error);
+          ctx.outcome.error = appError;
+          if (isFault(appError)) ctx.outcome.fault = appError.cause ?? error;
         },
         responseMeta: ({ errors }) => {
           const headers = new Headers(ctx.responseHeaders);
@@ -179,7 +202,8 @@ export function createApp(options: AppOptions): Hono<Env> {
 
   app.onError((error, c) => {
     const ctx = c.get('ctx');
-    logger.error({ err: error, requestId: ctx?.requestId }, 'unhandled error');
+    // With a context the request observer logs it (errorResult records the fault); without one, log here.
+    if (!ctx) logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
     const result = errorResult(error, ctx ?? { requestId: c.get('requestId') ?? '', responseHeaders: new Headers() });
     return send(c, result.status, result.body, ctx?.responseHeaders ?? new Headers());
   });

@@ -107,6 +107,9 @@ export const envSchema = z.object({
   ANOMALY_WINDOW_SECONDS: int(1, 24 * 3600).default(60),
   ANOMALY_MAX_FAILURES: int(0, 1_000_000_000).default(50),
   ANOMALY_MAX_REQUESTS: int(0, 1_000_000_000).default(0),
+  HISTORY_ENABLED: bool.default(true),
+  HISTORY_RETENTION_DAYS: int(1, 3650).default(30),
+  METRICS_CLIENT_LABELS: bool.default(false),
 });
 
 export type Env = z.infer<typeof envSchema>;

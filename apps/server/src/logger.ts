@@ -1,29 +1,30 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { createPrettyStream } from './observability/pretty-stream.js';
 
-/** Paths that may carry a secret; pino replaces their values before a line is written. */
-export const REDACT_PATHS = [
+const SECRET_KEYS = [
   'apiKey',
   'token',
   'authorization',
+  'Authorization',
   'password',
   'secret',
-  '*.apiKey',
-  '*.token',
-  '*.authorization',
-  '*.Authorization',
-  '*.secret',
-  '*.jwt',
-  '*.keyHash',
-  'req.headers.authorization',
-  'headers.authorization',
   'credential',
+  'jwt',
+  'keyHash',
+  'key_hash',
   'webhookSecret',
   'jwtSecret',
-  'keyHash',
-  '*.credential',
-  '*.webhookSecret',
-  '*.jwtSecret',
-  '*.key_hash',
+];
+
+/**
+ * Paths that may carry a secret; pino replaces their values before a line is written. Redaction runs on
+ * the line's final shape (after the fields moved under `context`), hence the `context.*` forms: a secret
+ * key is caught at the top of a log call's object and one level down.
+ */
+export const REDACT_PATHS = [
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `context.*.${key}`]),
+  'context.req.headers.authorization',
+  'context.*.headers.authorization',
 ];
 
 /** A URL fit for a log line: the value of `apiKey` (A3's query form) replaced. */
@@ -31,16 +32,30 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&]apiKey=)[^&#]*/gi, '$1[redacted]');
 }
 
+/**
+ * The spec's line (L2): `{timestamp, level, message, context}`. A request line passes its own `context`;
+ * any other line's fields are moved under `context`, and an error stays at `err` with its stack.
+ */
+function toL2(object: Record<string, unknown>): Record<string, unknown> {
+  if ('context' in object) return object;
+  const { err, ...rest } = object;
+  const line: Record<string, unknown> = {};
+  if (err !== undefined) line.err = err;
+  if (Object.keys(rest).length > 0) line.context = rest;
+  return line;
+}
+
 export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }): Logger {
+  const destination = options.destination ?? (options.pretty ? createPrettyStream() : undefined);
   return pino(
     {
       level: options.level,
       messageKey: 'message',
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label.toUpperCase() }) },
+      timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label.toUpperCase() }), log: toL2 },
       base: undefined,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     },
-    options.destination,
+    destination,
   );
 }

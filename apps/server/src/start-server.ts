@@ -5,6 +5,7 @@ import {
   type Clock,
   createAnthropicUpstream,
   createDb,
+  createPgBossQueueStats,
   createPgNotifier,
   createServices,
   type Db,
@@ -22,6 +23,7 @@ import { authConfigFromEnv, ensureAdminAccess } from './auth-setup.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 import type { Env } from './env.js';
 import { createLogger } from './logger.js';
+import { createPromMetrics } from './observability/prom-metrics.js';
 import { VERSION } from './version.js';
 
 export interface StartOptions {
@@ -82,9 +84,10 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
     const applied = await migrateToLatest(db);
     logger.info({ applied, schema: db.schema }, applied.length ? 'migrations applied' : 'database schema is current');
 
+    const bossSchema = env.DATABASE_SCHEMA === 'public' ? 'pgboss' : `${env.DATABASE_SCHEMA}_boss`;
     const boss = new PgBoss({
       connectionString,
-      schema: `${env.DATABASE_SCHEMA === 'public' ? 'pgboss' : `${env.DATABASE_SCHEMA}_boss`}`,
+      schema: bossSchema,
       max: 4,
       // Expiry of a job fetched by a worker that died before claiming its task is checked this often.
       maintenanceIntervalSeconds: Math.min(120, env.TASK_LEASE_SECONDS),
@@ -121,8 +124,17 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
     });
     cleanups.push(() => notifier.close());
 
+    const queueStats = createPgBossQueueStats({ db, bossSchema });
+    const metrics = createPromMetrics({
+      clientLabels: env.METRICS_CLIENT_LABELS,
+      queueStats,
+      // Read at scrape time, after `services` exists.
+      historyBuffered: () => services.history.buffered,
+    });
     const services = createServices({
       db,
+      metrics,
+      queueStats,
       notifier,
       upstream,
       logger,
@@ -142,6 +154,8 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
         },
         version: VERSION,
         healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL_MS,
+        historyEnabled: env.HISTORY_ENABLED,
+        historyRetentionDays: env.HISTORY_RETENTION_DAYS,
         tasks: {
           ...DEFAULT_SERVICES_CONFIG.tasks,
           defaultMaxRetries: env.TASK_MAX_RETRIES,
@@ -163,6 +177,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       },
     });
     await services.start();
+    // Runs after the HTTP server closed (cleanups run in reverse): in-flight requests' rows are flushed.
     cleanups.push(() => services.stop());
     await ensureAdminAccess(env, services, logger, options.announce ?? ((text) => process.stdout.write(text)));
 
@@ -173,10 +188,13 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       await scheduleTaskPurge(boss, () => services.tasks.purgeFinished(), logger);
     }
 
+    let draining = false;
     const app = createApp({
       services,
       logger,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      metrics,
+      isDraining: () => draining,
       // A worker-only process answers health checks and nothing else.
       healthOnly: env.SERVER_MODE === 'worker',
       ...(env.TRUSTED_PROXIES ? { trustedProxies: env.TRUSTED_PROXIES } : {}),
@@ -213,6 +231,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       logger,
       simulator,
       close: () => {
+        draining = true;
         closing ??= cleanup();
         return closing;
       },

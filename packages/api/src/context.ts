@@ -1,4 +1,4 @@
-import type { Principal, Services } from '@claude-proxy/core';
+import type { AppError, CacheStatus, Principal, Services } from '@claude-proxy/core';
 
 /** The authenticated caller (clientId + permissions); set by `authedProcedure`. */
 export type { Principal };
@@ -15,12 +15,54 @@ export interface RequestContext {
   responseHeaders: Headers;
   /** Aborted when the caller goes away. */
   signal?: AbortSignal;
-  /** Time spent per phase, for the Server-Timing header. */
+  /** Time spent per phase in ms (auth, ratelimit, cache, upstream), for the Server-Timing header. */
   timings: Map<string, number>;
+
+  /** The authenticated caller, once auth has run (procedures behind authedProcedure). */
+  principal?: Principal;
+  /**
+   * What the request did, filled in as it runs; the request log line, metrics and history read it.
+   * One object shared by reference: tRPC middlewares hand procedures a copy of the context, not this one.
+   */
+  outcome: RequestOutcome;
+}
+
+export interface RequestOutcome {
+  principal?: Principal;
+  /** The route pattern that served the request (`/api/claude/task/:taskId`, `/trpc/claude.query`). */
+  route?: string;
+  usage?: { promptTokens: number; completionTokens: number; totalTokens: number };
+  /** The model id that answered. */
+  model?: string;
+  cacheStatus?: CacheStatus;
+  taskId?: string;
+  /** The error the caller was answered with. */
+  error?: AppError;
+  /** An unexpected fault behind a 500, logged at ERROR with its stack (never sent to the caller). */
+  fault?: unknown;
+}
+
+/** Adds `ms` to a phase of the Server-Timing header. */
+export function addTiming(ctx: Pick<RequestContext, 'timings'>, phase: string, ms: number): void {
+  ctx.timings.set(phase, (ctx.timings.get(phase) ?? 0) + ms);
+}
+
+/** Runs `fn` and adds its duration to `phase`, even when it throws. */
+export async function timePhase<T>(
+  ctx: Pick<RequestContext, 'timings'>,
+  phase: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  try {
+    return await fn();
+  } finally {
+    addTiming(ctx, phase, performance.now() - started);
+  }
 }
 
 export function createRequestContext(
   init: Pick<RequestContext, 'services' | 'requestId' | 'ip' | 'credential'> & Partial<RequestContext>,
 ): RequestContext {
-  return { responseHeaders: new Headers(), timings: new Map(), ...init };
+  return { responseHeaders: new Headers(), timings: new Map(), outcome: {}, ...init };
 }

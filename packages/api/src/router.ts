@@ -12,10 +12,12 @@ import { queryProcedure } from './procedures/query.js';
 import { queueProcedure } from './procedures/queue.js';
 import { taskProcedure } from './procedures/task.js';
 import { taskResultProcedure } from './procedures/task-result.js';
+import { usageProcedure } from './procedures/usage.js';
 import { createCallerFactory, type ProcedureMeta, router } from './trpc.js';
 
 export const appRouter = router({
   health: healthProcedure,
+  usage: usageProcedure,
   claude: router({
     query: queryProcedure,
     queue: queueProcedure,

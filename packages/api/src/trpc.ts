@@ -61,6 +61,7 @@ export type { Permission };
 export function authedProcedure(permission: Permission) {
   return publicProcedure.meta({ permission }).use(async ({ ctx, next }) => {
     const principal = await ctx.services.auth.authorize(ctx.credential, ctx.ip, permission);
+    ctx.outcome.principal = principal;
     return next({ ctx: { ...ctx, principal } });
   });
 }

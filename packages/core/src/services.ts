@@ -2,11 +2,22 @@ import type PgBoss from 'pg-boss';
 import { type AuthConfig, DEFAULT_AUTH_CONFIG } from './auth/auth-config.js';
 import { type AuthService, createAuth } from './auth/create-auth.js';
 import { ResponseCache } from './cache/response-cache.js';
+import { instrumentUpstream } from './claude/instrumented-upstream.js';
 import type { ClaudeUpstream } from './claude/upstream.js';
 import { DEFAULT_RETRY_POLICY, type RetryDeps, type RetryPolicy } from './claude/with-retries.js';
 import type { Db } from './db/create-db.js';
 import type { Notifier } from './events/notifier.js';
-import { createHealthChecker, type HealthReport } from './health/check-health.js';
+import {
+  createHealthChecker,
+  type HealthReport,
+  type QueueStats,
+  type ReadinessReport,
+} from './health/check-health.js';
+import { readUsage, usageClientFor, usageRange } from './history/read-usage.js';
+import { RequestHistory } from './history/request-history.js';
+import type { UsageInput, UsageOutput } from './history/usage.schema.js';
+import { type Metrics, noopMetrics } from './observability/metrics.js';
+import { UpstreamMonitor } from './observability/upstream-monitor.js';
 import type { QueryInput } from './query/query.schema.js';
 import { type QueryCaller, type QueryResult, runQuery } from './query/run-query.js';
 import { createPostgresRateLimitOverrides } from './rate-limit/postgres-rate-limit-overrides.js';
@@ -37,6 +48,9 @@ export interface ServicesConfig {
   tasks: TaskConfig;
   rateLimit: RateLimitConfig;
   auth: AuthConfig;
+  /** Request history rows are written (off the request path) when true. */
+  historyEnabled: boolean;
+  historyRetentionDays: number;
 }
 
 export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
@@ -50,6 +64,8 @@ export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
   tasks: DEFAULT_TASK_CONFIG,
   rateLimit: DEFAULT_RATE_LIMIT_CONFIG,
   auth: DEFAULT_AUTH_CONFIG,
+  historyEnabled: true,
+  historyRetentionDays: 30,
 };
 
 const CACHE_PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -67,6 +83,10 @@ export interface ServicesDeps {
   taskHooks?: TaskHooks;
   /** Default: the shared Postgres limiter on `db`. */
   rateLimiter?: RateLimiter;
+  /** Where core records metrics; default: nowhere. */
+  metrics?: Metrics;
+  /** Queue size for health (and the metrics gauge); absent: no queue component. */
+  queueStats?: () => Promise<QueueStats>;
 }
 
 export interface Services {
@@ -79,18 +99,44 @@ export interface Services {
   readonly rateLimits: RateLimits;
   readonly auth: AuthService;
   readonly startedAt: number;
+  readonly metrics: Metrics;
+  /** Request history; `record` is cheap (buffered), call it once per request or finished task. */
+  readonly history: RequestHistory;
+  readonly upstreamMonitor: UpstreamMonitor;
   query(input: QueryInput, caller: QueryCaller): Promise<QueryResult>;
   health(): Promise<HealthReport>;
   readonly tasks: TaskService;
+  /** Readiness: the database answers. */
+  ready(): Promise<ReadinessReport>;
+  /** A client's usage by day and model; `principal` decides whose usage may be read. */
+  usage(input: UsageInput, principal: { clientId: string; permissions: readonly string[] }): Promise<UsageOutput>;
   /** Starts background subscriptions and housekeeping; resolves when the services are ready to serve. */
   start(): Promise<void>;
-  /** Stops housekeeping timers. */
+  /** Stops background work and writes what is buffered; call before closing the database. */
   stop(): Promise<void>;
 }
 
 /** The composition root of the domain: every dependency is passed in, nothing is a module singleton. */
 export function createServices(deps: ServicesDeps): Services {
   const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? noopMetrics;
+  const upstreamMonitor = new UpstreamMonitor(clock);
+  const upstream = instrumentUpstream(deps.upstream, { metrics, monitor: upstreamMonitor, logger: deps.logger });
+  const retryDeps: RetryDeps = {
+    ...deps.retryDeps,
+    onRetry: (error, attempt, delayMs) => {
+      metrics.upstreamRetry(String(error.status ?? error.kind));
+      deps.retryDeps?.onRetry?.(error, attempt, delayMs);
+    },
+  };
+  const history = new RequestHistory({
+    db: deps.db,
+    clock,
+    logger: deps.logger,
+    metrics,
+    retentionDays: deps.config.historyRetentionDays,
+    enabled: deps.config.historyEnabled,
+  });
   const cache = new ResponseCache(deps.db, deps.notifier, {
     ttlMs: deps.config.cacheTtlMs,
     maxBytes: deps.config.cacheMaxBytes,
@@ -98,13 +144,13 @@ export function createServices(deps: ServicesDeps): Services {
     logger: deps.logger,
   });
   const queryDeps = {
-    upstream: deps.upstream,
+    upstream,
     cache,
     modelAliases: deps.config.modelAliases,
     retryPolicy: deps.config.retryPolicy,
     clock,
     sharedCache: deps.config.sharedCache,
-    ...(deps.retryDeps ? { retryDeps: deps.retryDeps } : {}),
+    retryDeps,
   };
   const tasks = createTaskService({
     db: deps.db.db,
@@ -143,35 +189,53 @@ export function createServices(deps: ServicesDeps): Services {
   let purgeTimer: NodeJS.Timeout | undefined;
   const health = createHealthChecker({
     db: deps.db,
-    upstream: deps.upstream,
+    upstream,
+    monitor: upstreamMonitor,
     clock,
     version: deps.config.version,
     startedAt,
     upstreamCheckIntervalMs: deps.config.healthCheckIntervalMs,
     timeoutMs: deps.config.healthTimeoutMs,
+    // The tasks table is the record of what is queued and running (pg-boss jobs end when a task is claimed).
     ...(deps.boss
       ? { queueStats: async () => tasks.stats().then((s) => ({ size: s.queued, processing: s.processing })) }
-      : {}),
+      : deps.queueStats
+        ? { queueStats: deps.queueStats }
+        : {}),
   });
   return {
     db: deps.db,
     logger: deps.logger,
     clock,
     config: deps.config,
-    upstream: deps.upstream,
+    upstream,
     cache,
     rateLimits,
     auth,
     startedAt,
-    health,
+    tasks,
+    metrics,
+    history,
+    upstreamMonitor,
+    health: health.check,
+    ready: health.ready,
     query: async (input, caller) => {
       const maxTokensCap = caller.maxTokensCap ?? (await rateLimits.limitsFor(caller.clientId)).maxTokens;
-      return runQuery(queryDeps, input, { ...caller, maxTokensCap });
+      const result = await runQuery(queryDeps, input, { ...caller, maxTokensCap });
+      metrics.cacheLookup(result.cacheStatus);
+      return result;
     },
-    tasks,
+    usage: async (input, principal) => {
+      const clientId = usageClientFor(principal, input.clientId);
+      const range = usageRange(input, clock);
+      // Read-your-writes on this instance: rows still in the buffer would be missing otherwise.
+      await history.flush();
+      return readUsage(deps.db, clientId, range);
+    },
     start: async () => {
       await Promise.all([cache.start(), auth.start(), rateLimits.start()]);
       await tasks.start();
+      history.start();
       purgeTimer = setInterval(() => {
         cache.purgeExpired().catch((err) => deps.logger.warn({ err: String(err) }, 'cache purge failed'));
       }, CACHE_PURGE_INTERVAL_MS);
@@ -179,6 +243,7 @@ export function createServices(deps: ServicesDeps): Services {
     },
     stop: async () => {
       if (purgeTimer) clearInterval(purgeTimer);
+      await history.stop();
     },
   };
 }

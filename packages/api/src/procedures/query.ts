@@ -8,7 +8,14 @@ export const queryProcedure = authedProcedure('query')
   .input(queryInputSchema)
   .output(queryOutputSchema)
   .mutation(async ({ ctx, input }) => {
-    const result = await ctx.services.query(input, { clientId: ctx.principal.clientId });
+    const result = await ctx.services.query(input, {
+      clientId: ctx.principal.clientId,
+      timings: ctx.timings,
+      requestId: ctx.requestId,
+    });
+    ctx.outcome.usage = result.output.usage;
+    ctx.outcome.model = result.output.metadata.model;
+    ctx.outcome.cacheStatus = result.cacheStatus;
     ctx.responseHeaders.set(
       'Cache-Control',
       result.maxAgeSeconds === undefined ? 'no-store' : `max-age=${result.maxAgeSeconds}`,

@@ -1,7 +1,9 @@
 import { enqueueTaskInputSchema } from '@claude-proxy/core';
+import { limited } from '../rate-limit/limited.js';
 import { authedProcedure } from '../trpc.js';
 
 /** E2: queue an asynchronous Claude task (REST answers 202). */
 export const queueProcedure = authedProcedure('queue')
+  .use(limited('queue'))
   .input(enqueueTaskInputSchema)
   .mutation(({ ctx, input }) => ctx.services.tasks.enqueue(input, ctx.principal.clientId));

@@ -1,6 +1,6 @@
 import { type AppError, toErrorBody } from '@claude-proxy/core';
 import type { RequestContext } from '../context.js';
-import { toAppError } from '../errors.js';
+import { isFault, toAppError } from '../errors.js';
 import { createCaller } from '../router.js';
 import type { RestRequestParts, RestRoute } from './rest-routes.js';
 
@@ -20,8 +20,15 @@ function procedureAt(caller: unknown, path: string): Callable {
 }
 
 /** The spec's error body plus the headers that go with it (Retry-After). */
-export function errorResult(error: unknown, ctx: Pick<RequestContext, 'requestId' | 'responseHeaders'>): RestResult {
+export function errorResult(
+  error: unknown,
+  ctx: Pick<RequestContext, 'requestId' | 'responseHeaders'> & Partial<Pick<RequestContext, 'outcome'>>,
+): RestResult {
   const app = toAppError(error);
+  if (ctx.outcome) {
+    ctx.outcome.error = app;
+    if (isFault(app)) ctx.outcome.fault = app.cause ?? app;
+  }
   if (app.retryAfter !== undefined) ctx.responseHeaders.set('Retry-After', String(app.retryAfter));
   return { status: app.status, body: toErrorBody(app, ctx.requestId), error: app };
 }

@@ -185,6 +185,14 @@ export const restRoutes: RestRoute[] = [
     input: ({ params }) => ({ clientId: params.clientId }),
     summary: 'Issue a new webhook signing secret (admin)',
   },
+  {
+    method: 'GET',
+    path: '/api/usage',
+    procedure: 'usage',
+    status: 200,
+    input: ({ query }) => ({ clientId: query.clientId, from: query.from, to: query.to }),
+    summary: "The caller's usage (an admin's: anyone's) by day and model",
+  },
 ];
 
 function pickDefined(source: Record<string, string>, keys: string[]): Record<string, string> {

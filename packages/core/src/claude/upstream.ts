@@ -28,6 +28,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Streaming only: called with the cumulative output token count as deltas arrive. */
   onProgress?: (outputTokens: number) => void;
+  /** The proxy request this call serves; only for correlating DEBUG log lines. */
+  requestId?: string;
 }
 
 export interface ClaudeUpstream {

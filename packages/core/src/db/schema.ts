@@ -99,6 +99,26 @@ export interface ClientKeysTable {
   revoked_at: Timestamp | null;
 }
 
+/** One row per answered request or finished task (usage, A8); kept HISTORY_RETENTION_DAYS. */
+export interface RequestHistoryTable {
+  id: Generated<number>;
+  created_at: Timestamp;
+  request_id: string;
+  task_id: string | null;
+  client_id: string;
+  endpoint: string;
+  method: string;
+  status: number;
+  /** `success` or the error code answered. */
+  outcome: string;
+  model: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  latency_ms: number;
+  cache_status: string | null;
+}
+
 /** Every table the proxy owns. pg-boss keeps its own schema. */
 export interface Database {
   settings: SettingsTable;
@@ -109,4 +129,5 @@ export interface Database {
   rate_limit_overrides: RateLimitOverridesTable;
   clients: ClientsTable;
   client_keys: ClientKeysTable;
+  request_history: RequestHistoryTable;
 }

@@ -28,6 +28,14 @@ export interface QueryCaller {
   onProgress?: (outputTokens: number) => void;
   /** The client's cap on maxTokens (rate-limit overrides); the model's own cap always applies. */
   maxTokensCap?: number | null;
+  /** Phase durations in ms (`cache`, `upstream`), added to for the Server-Timing header. */
+  timings?: Map<string, number>;
+  /** For correlating upstream DEBUG log lines with the request. */
+  requestId?: string;
+}
+
+function addTiming(caller: QueryCaller, phase: string, started: number): void {
+  if (caller.timings) caller.timings.set(phase, (caller.timings.get(phase) ?? 0) + performance.now() - started);
 }
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass';
@@ -76,20 +84,27 @@ export async function runQuery(deps: QueryDeps, input: QueryInput, caller: Query
   const ttlSeconds = Math.floor(deps.cache.ttlMs / 1000);
 
   if (caching) {
+    const started = performance.now();
     const hit = await deps.cache.get(key);
+    addTiming(caller, 'cache', started);
     if (hit) {
       const maxAge = Math.max(0, Math.floor((hit.expiresAt - deps.clock.now()) / 1000));
       return { output: toOutput(hit.value, true), cacheStatus: 'hit', maxAgeSeconds: maxAge, request, cacheKey: key };
     }
   }
 
+  const options = {
+    ...(caller.signal ? { signal: caller.signal } : {}),
+    ...(caller.requestId ? { requestId: caller.requestId } : {}),
+  };
   const call = async (): Promise<{ value: CachedResponse; cacheable: boolean }> => {
+    const started = performance.now();
     try {
       const message = await callWithRetries(
         () =>
           caller.onProgress
-            ? deps.upstream.streamMessage(request, { signal: caller.signal, onProgress: caller.onProgress })
-            : deps.upstream.createMessage(request, caller.signal ? { signal: caller.signal } : {}),
+            ? deps.upstream.streamMessage(request, { ...options, onProgress: caller.onProgress })
+            : deps.upstream.createMessage(request, options),
         deps.retryPolicy,
         caller.signal,
         deps.retryDeps,
@@ -105,6 +120,8 @@ export async function runQuery(deps: QueryDeps, input: QueryInput, caller: Query
       return { value, cacheable: message.stop_reason !== 'max_tokens' };
     } catch (error) {
       throw mapUpstreamError(error);
+    } finally {
+      addTiming(caller, 'upstream', started);
     }
   };
 

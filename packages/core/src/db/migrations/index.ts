@@ -3,6 +3,7 @@ import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-clients.js';
 import * as m0003 from './0003-tasks.js';
 import * as m0004 from './0004-rate-limits.js';
+import * as m0005 from './0005-request-history.js';
 
 /**
  * Static, bundle-safe list of migrations: names sort in the order they run. Add new files here.
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-tasks': m0003,
   '0004-rate-limits': m0004,
   '0002-clients': m0002,
+  '0005-request-history': m0005,
 };

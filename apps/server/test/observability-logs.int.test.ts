@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { http, startTestServer, type TestServer } from './helpers.js';
+
+interface LogLine {
+  timestamp: string;
+  level: string;
+  message: string;
+  context?: Record<string, unknown>;
+  err?: Record<string, unknown>;
+}
+
+describe('logs (L1, L2)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({
+      env: { LOG_LEVEL: 'debug', UPSTREAM_RETRY_BASE_DELAY_MS: '1', BODY_LIMIT_BYTES: '2048' },
+    });
+  });
+  afterAll(() => t.close());
+  beforeEach(() => t.sim.reset());
+
+  const lines = () => t.logs.records as unknown as LogLine[];
+  const linesOf = (requestId: string | null) => lines().filter((l) => l.context?.requestId === requestId);
+
+  it('writes every line as JSON with timestamp, level and message', async () => {
+    await http(`${t.url}/api/claude/query`, { body: { prompt: 'any line' } });
+    expect(t.logs.lines.length).toBeGreaterThan(3);
+    for (const line of lines()) {
+      expect(Object.keys(line).every((k) => ['timestamp', 'level', 'message', 'context', 'err'].includes(k))).toBe(
+        true,
+      );
+      expect(new Date(line.timestamp).toISOString()).toBe(line.timestamp);
+      expect(['ERROR', 'WARN', 'INFO', 'DEBUG']).toContain(line.level);
+      expect(typeof line.message).toBe('string');
+    }
+  });
+
+  it("logs one INFO line per request with the spec's context and the response's usage", async () => {
+    const res = await http<{ usage: { promptTokens: number; completionTokens: number; totalTokens: number } }>(
+      `${t.url}/api/claude/query`,
+      { body: { prompt: 'Explain the categorical imperative', caching: false } },
+    );
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get('x-request-id');
+    const requestLines = linesOf(requestId).filter((l) => l.message.startsWith('request'));
+    expect(requestLines).toHaveLength(1);
+    const line = requestLines[0]!;
+    expect(line.level).toBe('INFO');
+    expect(line.context).toMatchObject({
+      requestId,
+      clientId: 'anonymous',
+      endpoint: '/api/claude/query',
+      tokenUsage: {
+        prompt: res.body.usage.promptTokens,
+        completion: res.body.usage.completionTokens,
+        total: res.body.usage.totalTokens,
+      },
+      status: 200,
+      model: 'claude-sonnet-4-6',
+      cacheStatus: 'bypass',
+    });
+    expect(line.context?.responseTime).toBeTypeOf('number');
+    expect(line.context?.responseTime as number).toBeGreaterThan(0);
+  });
+
+  it('logs the upstream call at DEBUG with the request id', async () => {
+    const res = await http(`${t.url}/api/claude/query`, { body: { prompt: 'debug me', caching: false } });
+    const debug = linesOf(res.headers.get('x-request-id')).filter((l) => l.level === 'DEBUG');
+    expect(debug).toHaveLength(1);
+    expect(debug[0]).toMatchObject({
+      message: 'upstream call',
+      context: { operation: 'message', model: 'claude-sonnet-4-6', outcome: 'success' },
+    });
+  });
+
+  it('logs an upstream failure at ERROR, a throttled or oversized request at WARN, a bad one at INFO', async () => {
+    t.sim.script([
+      { kind: 'error', status: 500, type: 'api_error' },
+      { kind: 'error', status: 500, type: 'api_error' },
+      { kind: 'error', status: 500, type: 'api_error' },
+    ]);
+    const failed = await http(`${t.url}/api/claude/query`, { body: { prompt: 'fails', caching: false } });
+    expect(failed.status).toBe(500);
+    const bad = await http(`${t.url}/api/claude/query`, { body: { parameters: {} } });
+    expect(bad.status).toBe(400);
+    const big = await http(`${t.url}/api/claude/query`, { body: { prompt: 'x'.repeat(4096) } });
+    expect(big.status).toBe(413);
+
+    const only = (res: typeof failed) =>
+      linesOf(res.headers.get('x-request-id')).filter((l) => l.message.startsWith('request'));
+    expect(only(failed)).toMatchObject([
+      { level: 'ERROR', message: 'request failed', context: { status: 500, error: { code: 'claude_api_error' } } },
+    ]);
+    expect(only(bad)).toMatchObject([
+      { level: 'INFO', message: 'request rejected', context: { status: 400, error: { code: 'invalid_request' } } },
+    ]);
+    expect(only(big)).toMatchObject([{ level: 'WARN', context: { status: 413, route: '/api/claude/query' } }]);
+    // Each upstream attempt has its own DEBUG line.
+    expect(linesOf(failed.headers.get('x-request-id')).filter((l) => l.level === 'DEBUG')).toHaveLength(3);
+  });
+
+  it('logs probes at DEBUG only', async () => {
+    const res = await http(`${t.url}/api/health/live`);
+    expect(res.status).toBe(200);
+    expect(linesOf(res.headers.get('x-request-id'))).toMatchObject([{ level: 'DEBUG', context: { status: 200 } }]);
+  });
+
+  it('never writes a credential: not the Authorization header, not ?apiKey=', async () => {
+    const before = t.logs.lines.length;
+    const res = await http(`${t.url}/api/claude/query?apiKey=sk_live_querysecret0123456789`, {
+      body: { prompt: 'secret test' },
+      headers: { authorization: 'Bearer sk_live_headersecret0123456789' },
+    });
+    expect(res.status).toBe(200);
+    const written = t.logs.lines.slice(before).join('\n');
+    expect(written).toContain(res.headers.get('x-request-id'));
+    expect(written).not.toContain('querysecret');
+    expect(written).not.toContain('headersecret');
+    expect(written).not.toContain('sk-ant-test-key');
+    const line = linesOf(res.headers.get('x-request-id')).find((l) => l.message === 'request completed');
+    expect(line?.context?.endpoint).toBe('/api/claude/query');
+  });
+
+  it('tells the caller where the time went (Server-Timing)', async () => {
+    const body = { prompt: 'timing', parameters: { maxTokens: 50 } };
+    const miss = await http(`${t.url}/api/claude/query`, { body });
+    const phases = (header: string | null) =>
+      Object.fromEntries((header ?? '').split(', ').map((p) => [p.split(';')[0], Number(p.split('dur=')[1])]));
+    const missPhases = phases(miss.headers.get('server-timing'));
+    expect(Object.keys(missPhases).sort()).toEqual(['cache', 'total', 'upstream']);
+    expect(missPhases.upstream).toBeLessThanOrEqual(missPhases.total!);
+    const hit = await http(`${t.url}/api/claude/query`, { body });
+    expect(Object.keys(phases(hit.headers.get('server-timing'))).sort()).toEqual(['cache', 'total']);
+  });
+});
