@@ -8,6 +8,14 @@ import type { QueryInput } from './query/query.schema.js';
 import { type QueryCaller, type QueryResult, runQuery } from './query/run-query.js';
 import { type Clock, systemClock } from './util/clock.js';
 import type { Logger } from './util/logger.js';
+import type { ResolveAll } from './webhooks/callback-url.js';
+import type { WebhookBoss } from './webhooks/webhook-queue.js';
+import {
+  createWebhookService,
+  DEFAULT_WEBHOOK_CONFIG,
+  type WebhookConfig,
+  type WebhookService,
+} from './webhooks/webhook-service.js';
 
 export interface ServicesConfig {
   modelAliases: Readonly<Record<string, string>>;
@@ -18,6 +26,7 @@ export interface ServicesConfig {
   version: string;
   healthCheckIntervalMs: number;
   healthTimeoutMs: number;
+  webhooks: WebhookConfig;
 }
 
 export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
@@ -28,6 +37,7 @@ export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
   version: '0.1.0',
   healthCheckIntervalMs: 30_000,
   healthTimeoutMs: 2_000,
+  webhooks: DEFAULT_WEBHOOK_CONFIG,
 };
 
 const CACHE_PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -40,6 +50,10 @@ export interface ServicesDeps {
   config: ServicesConfig;
   clock?: Clock;
   retryDeps?: RetryDeps;
+  /** The pg-boss instance (webhook deliveries are its jobs). */
+  boss: WebhookBoss;
+  /** DNS for webhook deliveries (tests inject one); default the system resolver. */
+  webhookResolveAll?: ResolveAll;
 }
 
 export interface Services {
@@ -49,6 +63,7 @@ export interface Services {
   readonly config: ServicesConfig;
   readonly upstream: ClaudeUpstream;
   readonly cache: ResponseCache;
+  readonly webhooks: WebhookService;
   readonly startedAt: number;
   query(input: QueryInput, caller: QueryCaller): Promise<QueryResult>;
   health(): Promise<HealthReport>;
@@ -76,6 +91,15 @@ export function createServices(deps: ServicesDeps): Services {
     sharedCache: deps.config.sharedCache,
     ...(deps.retryDeps ? { retryDeps: deps.retryDeps } : {}),
   };
+  const webhooks = createWebhookService({
+    db: deps.db.db,
+    boss: deps.boss,
+    notifier: deps.notifier,
+    clock,
+    logger: deps.logger,
+    config: deps.config.webhooks,
+    ...(deps.webhookResolveAll ? { resolveAll: deps.webhookResolveAll } : {}),
+  });
   const startedAt = clock.now();
   let purgeTimer: NodeJS.Timeout | undefined;
   const health = createHealthChecker({
@@ -94,11 +118,13 @@ export function createServices(deps: ServicesDeps): Services {
     config: deps.config,
     upstream: deps.upstream,
     cache,
+    webhooks,
     startedAt,
     health,
     query: (input, caller) => runQuery(queryDeps, input, caller),
     start: async () => {
       await cache.start();
+      await webhooks.start();
       purgeTimer = setInterval(() => {
         cache.purgeExpired().catch((err) => deps.logger.warn({ err: String(err) }, 'cache purge failed'));
       }, CACHE_PURGE_INTERVAL_MS);
@@ -106,6 +132,7 @@ export function createServices(deps: ServicesDeps): Services {
     },
     stop: async () => {
       if (purgeTimer) clearInterval(purgeTimer);
+      await webhooks.stop();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookSecretsTable } from '../webhooks/webhook-tables.js';
 
 /** A timestamptz column: written as Date, read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -22,4 +23,7 @@ export interface CacheEntriesTable {
 export interface Database {
   settings: SettingsTable;
   cache_entries: CacheEntriesTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
