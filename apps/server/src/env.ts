@@ -57,6 +57,19 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: int(1, 1_000).default(8),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
   HEALTH_CHECK_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(12),
+  WEBHOOK_RETRY_BASE_DELAY_MS: int(1, 3_600_000).default(60_000),
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim())
+        .filter((h) => h !== ''),
+    ),
+  WEBHOOK_SECRET_ENCRYPTION_KEY: optionalString.pipe(z.string().min(32).optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;

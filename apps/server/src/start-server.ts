@@ -10,6 +10,7 @@ import {
   type Db,
   DEFAULT_MODEL_ALIASES,
   DEFAULT_SERVICES_CONFIG,
+  DEFAULT_WEBHOOK_CONFIG,
   migrateToLatest,
   type Services,
 } from '@claude-proxy/core';
@@ -117,6 +118,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
 
     const services = createServices({
       db,
+      boss,
       notifier,
       upstream,
       logger,
@@ -135,10 +137,23 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
         },
         version: VERSION,
         healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL_MS,
+        webhooks: {
+          ...DEFAULT_WEBHOOK_CONFIG,
+          timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+          retry: {
+            ...DEFAULT_WEBHOOK_CONFIG.retry,
+            maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+            baseDelayMs: env.WEBHOOK_RETRY_BASE_DELAY_MS,
+          },
+          allowedHosts: env.WEBHOOK_ALLOWED_HOSTS,
+          encryptionKey: env.WEBHOOK_SECRET_ENCRYPTION_KEY,
+          userAgent: `claude-proxy-webhooks/${VERSION}`,
+        },
       },
     });
     await services.start();
     cleanups.push(() => services.stop());
+    if (env.SERVER_MODE !== 'api') await services.webhooks.startWorker();
 
     const app = createApp({ services, logger, bodyLimitBytes: env.BODY_LIMIT_BYTES });
     const server = await new Promise<Server>((resolve, reject) => {

@@ -1,6 +1,12 @@
 import { healthProcedure } from './procedures/health.js';
 import { invalidateCacheProcedure } from './procedures/invalidate-cache.js';
 import { queryProcedure } from './procedures/query.js';
+import {
+  getDeliveryProcedure,
+  listDeliveriesProcedure,
+  redeliverProcedure,
+  rotateSecretProcedure,
+} from './procedures/webhooks.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
@@ -10,6 +16,12 @@ export const appRouter = router({
   }),
   claude: router({
     query: queryProcedure,
+  }),
+  webhooks: router({
+    listDeliveries: listDeliveriesProcedure,
+    getDelivery: getDeliveryProcedure,
+    redeliver: redeliverProcedure,
+    rotateSecret: rotateSecretProcedure,
   }),
 });
 
