@@ -45,6 +45,7 @@ describe('webhooks: signed, retried, recorded', () => {
         WEBHOOK_TIMEOUT_MS: '400',
         WEBHOOK_RETRY_BASE_DELAY_MS: '50',
         WEBHOOK_MAX_ATTEMPTS: '3',
+        WEBHOOK_SECRET_ENCRYPTION_KEY: 'test-encryption-passphrase-0123456789',
       },
     });
     rx = await startReceiver();
@@ -206,7 +207,7 @@ describe('webhooks: signed, retried, recorded', () => {
     await settled(busy.deliveryId);
   });
 
-  it('after a rotation both secrets verify during the grace period', async () => {
+  it('after a rotation both secrets verify during the grace period; secrets are stored encrypted, never logged', async () => {
     const rotated = await http<{ webhookSecret: string; previousSecretExpiresAt: string }>(
       `${t.url}/api/webhooks/secret/rotate`,
       { body: { graceSeconds: 3600 } },
@@ -222,6 +223,12 @@ describe('webhooks: signed, retried, recorded', () => {
     expect(standardVerify(rotated.body.webhookSecret, hit!.headers, hit!.body)).toBeTruthy();
     secret = rotated.body.webhookSecret;
     expect(t.logs.lines.some((l) => l.includes(secret.slice(6)))).toBe(false);
+    const stored = await svc().db.pool.query<{ secret: string }>('SELECT secret FROM webhook_secrets');
+    expect(stored.rows.length).toBeGreaterThanOrEqual(2);
+    for (const row of stored.rows) {
+      expect(row.secret).toMatch(/^enc:v1:/);
+      expect(row.secret).not.toContain(secret.slice(6));
+    }
   });
 
   it('a rolled-back transaction leaves neither a delivery nor a job', async () => {
