@@ -110,6 +110,19 @@ export const envSchema = z.object({
   HISTORY_ENABLED: bool.default(true),
   HISTORY_RETENTION_DAYS: int(1, 3650).default(30),
   METRICS_CLIENT_LABELS: bool.default(false),
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(12),
+  WEBHOOK_RETRY_BASE_DELAY_MS: int(1, 3_600_000).default(60_000),
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim())
+        .filter((h) => h !== ''),
+    ),
+  WEBHOOK_SECRET_ENCRYPTION_KEY: optionalString.pipe(z.string().min(32).optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;

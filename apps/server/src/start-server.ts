@@ -11,6 +11,7 @@ import {
   type Db,
   DEFAULT_MODEL_ALIASES,
   DEFAULT_SERVICES_CONFIG,
+  DEFAULT_WEBHOOK_CONFIG,
   migrateToLatest,
   type Services,
   scheduleTaskPurge,
@@ -174,12 +175,25 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
           ...(env.MAX_TOKENS_PER_REQUEST ? { maxTokensPerRequest: env.MAX_TOKENS_PER_REQUEST } : {}),
         },
         auth: authConfigFromEnv(env),
+        webhooks: {
+          ...DEFAULT_WEBHOOK_CONFIG,
+          timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+          retry: {
+            ...DEFAULT_WEBHOOK_CONFIG.retry,
+            maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+            baseDelayMs: env.WEBHOOK_RETRY_BASE_DELAY_MS,
+          },
+          allowedHosts: env.WEBHOOK_ALLOWED_HOSTS,
+          encryptionKey: env.WEBHOOK_SECRET_ENCRYPTION_KEY,
+          userAgent: `claude-proxy-webhooks/${VERSION}`,
+        },
       },
     });
     await services.start();
     // Runs after the HTTP server closed (cleanups run in reverse): in-flight requests' rows are flushed.
     cleanups.push(() => services.stop());
     await ensureAdminAccess(env, services, logger, options.announce ?? ((text) => process.stdout.write(text)));
+    if (env.SERVER_MODE !== 'api') await services.webhooks.startWorker();
 
     // `api` serves HTTP only; `all` and `worker` run the task worker and the retention job.
     if (env.SERVER_MODE !== 'api') {

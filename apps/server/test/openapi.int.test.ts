@@ -2,7 +2,20 @@ import { restRoutes } from '@claude-proxy/api';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueTask, adminHttp as http, startTestServer, type TestServer, waitForTask } from './helpers.js';
+import { enqueueTask, adminHttp as http, startTestServer, type TestServer, waitFor, waitForTask } from './helpers.js';
+
+/** A finished webhook delivery (its URL is refused by the SSRF guard, so it fails at once). */
+async function failedDelivery(t: TestServer): Promise<string> {
+  const { deliveryId } = await t.server.services.webhooks.enqueueWebhookDelivery(t.server.services.db.db, {
+    taskId: 'task_contract',
+    clientId: 'anonymous',
+    url: 'http://10.0.0.1/hook',
+    event: 'task.completed',
+    payload: {},
+  });
+  await waitFor(async () => (await t.server.services.webhooks.getWebhookState('task_contract'))?.status === 'failed');
+  return deliveryId;
+}
 
 interface Sample {
   /** Builds a request that succeeds, and one that fails, against a running server. */
@@ -66,6 +79,22 @@ const samples: Record<string, Sample> = {
   'DELETE /api/admin/cache': {
     ok: async () => ({ method: 'DELETE', path: '/api/admin/cache' }),
     error: async () => ({ method: 'DELETE', path: '/api/admin/cache?key=zz' }),
+  },
+  'GET /api/webhooks/deliveries': {
+    ok: async () => ({ method: 'GET', path: '/api/webhooks/deliveries?limit=5' }),
+    error: async () => ({ method: 'GET', path: '/api/webhooks/deliveries?limit=0' }),
+  },
+  'GET /api/webhooks/deliveries/:deliveryId': {
+    ok: async (t) => ({ method: 'GET', path: `/api/webhooks/deliveries/${await failedDelivery(t)}` }),
+    error: async () => ({ method: 'GET', path: '/api/webhooks/deliveries/whd_missing' }),
+  },
+  'POST /api/webhooks/deliveries/:deliveryId/redeliver': {
+    ok: async (t) => ({ method: 'POST', path: `/api/webhooks/deliveries/${await failedDelivery(t)}/redeliver` }),
+    error: async () => ({ method: 'POST', path: '/api/webhooks/deliveries/whd_missing/redeliver' }),
+  },
+  'POST /api/webhooks/secret/rotate': {
+    ok: async () => ({ method: 'POST', path: '/api/webhooks/secret/rotate', body: { graceSeconds: 60 } }),
+    error: async () => ({ method: 'POST', path: '/api/webhooks/secret/rotate', body: { graceSeconds: -1 } }),
   },
 };
 

@@ -13,6 +13,12 @@ import { queueProcedure } from './procedures/queue.js';
 import { taskProcedure } from './procedures/task.js';
 import { taskResultProcedure } from './procedures/task-result.js';
 import { usageProcedure } from './procedures/usage.js';
+import {
+  getDeliveryProcedure,
+  listDeliveriesProcedure,
+  redeliverProcedure,
+  rotateSecretProcedure,
+} from './procedures/webhooks.js';
 import { createCallerFactory, type ProcedureMeta, router } from './trpc.js';
 
 export const appRouter = router({
@@ -35,6 +41,12 @@ export const appRouter = router({
     }),
   }),
   auth: authRouter,
+  webhooks: router({
+    listDeliveries: listDeliveriesProcedure,
+    getDelivery: getDeliveryProcedure,
+    redeliver: redeliverProcedure,
+    rotateSecret: rotateSecretProcedure,
+  }),
 });
 
 export type AppRouter = typeof appRouter;

@@ -35,6 +35,15 @@ import { createTaskService, type TaskService } from './tasks/task-service.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { newId } from './util/ids.js';
 import type { Logger } from './util/logger.js';
+import type { ResolveAll } from './webhooks/callback-url.js';
+import { taskWebhookHooks } from './webhooks/task-webhook-hooks.js';
+import type { WebhookBoss } from './webhooks/webhook-queue.js';
+import {
+  createWebhookService,
+  DEFAULT_WEBHOOK_CONFIG,
+  type WebhookConfig,
+  type WebhookService,
+} from './webhooks/webhook-service.js';
 
 export interface ServicesConfig {
   modelAliases: Readonly<Record<string, string>>;
@@ -51,6 +60,7 @@ export interface ServicesConfig {
   /** Request history rows are written (off the request path) when true. */
   historyEnabled: boolean;
   historyRetentionDays: number;
+  webhooks: WebhookConfig;
 }
 
 export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
@@ -66,9 +76,12 @@ export const DEFAULT_SERVICES_CONFIG: Omit<ServicesConfig, 'modelAliases'> = {
   auth: DEFAULT_AUTH_CONFIG,
   historyEnabled: true,
   historyRetentionDays: 30,
+  webhooks: DEFAULT_WEBHOOK_CONFIG,
 };
 
 const CACHE_PURGE_INTERVAL_MS = 10 * 60 * 1000;
+/** An admin's rotation of a client's webhook secret keeps the previous one valid this long. */
+const WEBHOOK_SECRET_GRACE_SECONDS = 24 * 3600;
 
 export interface ServicesDeps {
   db: Db;
@@ -78,8 +91,8 @@ export interface ServicesDeps {
   config: ServicesConfig;
   clock?: Clock;
   retryDeps?: RetryDeps;
-  /** The started pg-boss instance (tasks); without it the task operations answer 503. */
-  boss?: PgBoss;
+  /** The started pg-boss instance: task jobs and webhook deliveries. */
+  boss: PgBoss;
   taskHooks?: TaskHooks;
   /** Default: the shared Postgres limiter on `db`. */
   rateLimiter?: RateLimiter;
@@ -87,6 +100,8 @@ export interface ServicesDeps {
   metrics?: Metrics;
   /** Queue size for health (and the metrics gauge); absent: no queue component. */
   queueStats?: () => Promise<QueueStats>;
+  /** DNS for webhook deliveries (tests inject one); default the system resolver. */
+  webhookResolveAll?: ResolveAll;
 }
 
 export interface Services {
@@ -98,6 +113,7 @@ export interface Services {
   readonly cache: ResponseCache;
   readonly rateLimits: RateLimits;
   readonly auth: AuthService;
+  readonly webhooks: WebhookService;
   readonly startedAt: number;
   readonly metrics: Metrics;
   /** Request history; `record` is cheap (buffered), call it once per request or finished task. */
@@ -152,13 +168,22 @@ export function createServices(deps: ServicesDeps): Services {
     sharedCache: deps.config.sharedCache,
     retryDeps,
   };
+  const webhooks = createWebhookService({
+    db: deps.db.db,
+    boss: deps.boss,
+    notifier: deps.notifier,
+    clock,
+    logger: deps.logger,
+    config: deps.config.webhooks,
+    ...(deps.webhookResolveAll ? { resolveAll: deps.webhookResolveAll } : {}),
+  });
   const tasks = createTaskService({
     db: deps.db.db,
     boss: deps.boss,
     notifier: deps.notifier,
     query: queryDeps,
     config: deps.config.tasks,
-    ...(deps.taskHooks ? { hooks: deps.taskHooks } : {}),
+    hooks: deps.taskHooks ?? taskWebhookHooks(webhooks),
     clock,
     newId,
     logger: deps.logger,
@@ -175,6 +200,11 @@ export function createServices(deps: ServicesDeps): Services {
     clock,
     logger: deps.logger,
     config: deps.config.auth,
+    webhookSecrets: {
+      create: async (clientId, trx) => (await webhooks.createWebhookSecret(clientId, trx)).webhookSecret,
+      rotate: async (clientId) =>
+        (await webhooks.rotateWebhookSecret(clientId, { graceSeconds: WEBHOOK_SECRET_GRACE_SECONDS })).webhookSecret,
+    },
     // Failed authentication counts per IP in the shared store, so every instance sees the same total.
     limiter: {
       blockedFor: (ip) => rateLimits.failedAuth.blockedFor(ip),
@@ -212,6 +242,7 @@ export function createServices(deps: ServicesDeps): Services {
     cache,
     rateLimits,
     auth,
+    webhooks,
     startedAt,
     tasks,
     metrics,
@@ -236,6 +267,7 @@ export function createServices(deps: ServicesDeps): Services {
       await Promise.all([cache.start(), auth.start(), rateLimits.start()]);
       await tasks.start();
       history.start();
+      await webhooks.start();
       purgeTimer = setInterval(() => {
         cache.purgeExpired().catch((err) => deps.logger.warn({ err: String(err) }, 'cache purge failed'));
       }, CACHE_PURGE_INTERVAL_MS);
@@ -243,6 +275,7 @@ export function createServices(deps: ServicesDeps): Services {
     },
     stop: async () => {
       if (purgeTimer) clearInterval(purgeTimer);
+      await webhooks.stop();
       await history.stop();
     },
   };

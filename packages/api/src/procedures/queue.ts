@@ -6,4 +6,8 @@ import { authedProcedure } from '../trpc.js';
 export const queueProcedure = authedProcedure('queue')
   .use(limited('queue'))
   .input(enqueueTaskInputSchema)
-  .mutation(({ ctx, input }) => ctx.services.tasks.enqueue(input, ctx.principal.clientId));
+  .mutation(async ({ ctx, input }) => {
+    // SSRF guard at submission time (the delivery checks the resolved address again at send time).
+    if (input.callbackUrl) await ctx.services.webhooks.validateCallbackUrl(input.callbackUrl);
+    return ctx.services.tasks.enqueue(input, ctx.principal.clientId);
+  });

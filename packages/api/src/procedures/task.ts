@@ -6,7 +6,10 @@ import { authedProcedure } from '../trpc.js';
 export const taskProcedure = authedProcedure('queue')
   .use(limited('read'))
   .input(taskIdInputSchema)
-  .query(({ ctx, input }) => {
+  .query(async ({ ctx, input }) => {
     ctx.responseHeaders.set('Cache-Control', 'no-store');
-    return ctx.services.tasks.get(input.taskId, ctx.principal.clientId);
+    const task = await ctx.services.tasks.get(input.taskId, ctx.principal.clientId);
+    // A task with a callbackUrl shows its webhook's delivery state once the task has ended.
+    const webhook = await ctx.services.webhooks.getWebhookState(task.taskId);
+    return webhook ? { ...task, webhook } : task;
   });

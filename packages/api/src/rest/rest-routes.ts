@@ -193,6 +193,39 @@ export const restRoutes: RestRoute[] = [
     input: ({ query }) => ({ clientId: query.clientId, from: query.from, to: query.to }),
     summary: "The caller's usage (an admin's: anyone's) by day and model",
   },
+  {
+    method: 'GET',
+    path: '/api/webhooks/deliveries',
+    procedure: 'webhooks.listDeliveries',
+    status: 200,
+    input: ({ query }) => query,
+    summary: 'Webhook deliveries, newest first (?taskId=, ?status=, ?page=, ?limit=); own only unless admin',
+  },
+  {
+    method: 'GET',
+    path: '/api/webhooks/deliveries/:deliveryId',
+    procedure: 'webhooks.getDelivery',
+    status: 200,
+    input: ({ params }) => params,
+    summary: 'One webhook delivery with every attempt',
+  },
+  {
+    method: 'POST',
+    path: '/api/webhooks/deliveries/:deliveryId/redeliver',
+    procedure: 'webhooks.redeliver',
+    status: 202,
+    input: ({ params }) => params,
+    summary: 'Redeliver a finished webhook (same webhook-id, a new round of attempts)',
+  },
+  {
+    method: 'POST',
+    path: '/api/webhooks/secret/rotate',
+    procedure: 'webhooks.rotateSecret',
+    status: 200,
+    body: true,
+    input: ({ body }) => body,
+    summary: "Rotate the caller's webhook signing secret (shown once; the old one stays valid for graceSeconds)",
+  },
 ];
 
 function pickDefined(source: Record<string, string>, keys: string[]): Record<string, string> {

@@ -31,11 +31,6 @@ export function isJwtFormat(value: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/.test(value);
 }
 
-/** `whsec_` plus 32 random bytes in base64 (the Standard Webhooks secret format). */
-export function generateWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
-}
-
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }

@@ -27,6 +27,15 @@ export interface AuthCoreDeps {
   logger: Logger;
   config: AuthConfig;
   limiter?: FailedAuthLimiter;
+  /** Where webhook signing secrets live (webhooks/): created at registration, rotated by an admin. */
+  webhookSecrets?: WebhookSecretPort;
+}
+
+export interface WebhookSecretPort {
+  /** A new client's first secret, written in the registration's transaction; returned once. */
+  create(clientId: string, trx: Db['db']): Promise<string>;
+  /** A new current secret; the previous one keeps verifying for a grace period. */
+  rotate(clientId: string): Promise<string>;
 }
 
 /** Tells every instance that a client's keys changed (revoked, rotated, suspended, lifted). */

@@ -7,7 +7,6 @@ export interface ClientRow {
   name: string;
   description: string | null;
   permissions: Permission[];
-  webhookSecret: string;
   createdAt: Date;
   revokedAt: Date | null;
   suspendedAt: Date | null;
@@ -31,7 +30,6 @@ const toClient = (r: Selectable<ClientsTable>): ClientRow => ({
   name: r.name,
   description: r.description,
   permissions: r.permissions as Permission[],
-  webhookSecret: r.webhook_secret,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
   suspendedAt: r.suspended_at,
@@ -57,7 +55,6 @@ export async function insertClient(db: Db, client: ClientRow, key: KeyRow): Prom
       name: client.name,
       description: client.description,
       permissions: client.permissions,
-      webhook_secret: client.webhookSecret,
       created_at: client.createdAt,
     })
     .execute();
@@ -138,7 +135,7 @@ export async function revokeKeys(db: Db, clientId: string, at: Date): Promise<vo
 export async function updateClient(
   db: Db,
   clientId: string,
-  set: Pick<Updateable<ClientsTable>, 'revoked_at' | 'suspended_at' | 'suspended_reason' | 'webhook_secret'>,
+  set: Pick<Updateable<ClientsTable>, 'revoked_at' | 'suspended_at' | 'suspended_reason'>,
 ): Promise<boolean> {
   const result = await db.updateTable('clients').set(set).where('id', '=', clientId).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;

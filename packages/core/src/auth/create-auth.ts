@@ -4,7 +4,13 @@ import { createClientManager } from './manage-clients.js';
 /** Authentication (keys, tokens, permissions) and the administrator's client operations, as one service. */
 export function createAuth(deps: AuthCoreDeps) {
   const core = createAuthCore(deps);
-  const clients = createClientManager({ db: deps.db, clock: deps.clock, config: deps.config, core });
+  const clients = createClientManager({
+    db: deps.db,
+    clock: deps.clock,
+    config: deps.config,
+    core,
+    ...(deps.webhookSecrets ? { webhookSecrets: deps.webhookSecrets } : {}),
+  });
   return {
     start: core.start,
     authenticate: core.authenticate,

@@ -4,10 +4,10 @@ import type { Db } from '../db/create-db.js';
 import { AppError } from '../errors/app-error.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
-import { generateApiKey, generateWebhookSecret } from './api-key.js';
+import { generateApiKey } from './api-key.js';
 import type { RegisterInput, RotateInput } from './auth.schema.js';
 import type { AuthConfig } from './auth-config.js';
-import type { AuthCore } from './auth-service.js';
+import type { AuthCore, WebhookSecretPort } from './auth-service.js';
 import * as repo from './clients-repository.js';
 import { addDuration, parseIsoDuration, parseLifetime } from './duration.js';
 import type { Permission } from './permissions.js';
@@ -17,6 +17,7 @@ export interface ManageDeps {
   clock: Clock;
   config: AuthConfig;
   core: AuthCore;
+  webhookSecrets?: WebhookSecretPort;
 }
 
 export type ClientStatus = 'active' | 'revoked' | 'expired' | 'suspended';
@@ -66,7 +67,6 @@ export function createClientManager(deps: ManageDeps) {
       name: input.name,
       description: input.description ?? null,
       permissions: [...new Set(input.permissions)],
-      webhookSecret: generateWebhookSecret(),
       createdAt: new Date(now),
       revokedAt: null,
       suspendedAt: null,
@@ -80,7 +80,10 @@ export function createClientManager(deps: ManageDeps) {
     async register(input: RegisterInput) {
       const expiresAt = new Date(addDuration(clock.now(), parseIsoDuration(input.expiresIn ?? 'P1Y')!));
       const { client, key } = await create({ ...input, permissions: input.permissions ?? ['query'] }, expiresAt);
-      await db.db.transaction().execute((trx) => repo.insertClient(trx, client, key.row));
+      const webhookSecret = await db.db.transaction().execute(async (trx) => {
+        await repo.insertClient(trx, client, key.row);
+        return deps.webhookSecrets ? deps.webhookSecrets.create(client.id, trx) : undefined;
+      });
       return {
         clientId: client.id,
         apiKey: key.apiKey,
@@ -89,7 +92,7 @@ export function createClientManager(deps: ManageDeps) {
         permissions: client.permissions,
         createdAt: client.createdAt.toISOString(),
         expiresAt: expiresAt.toISOString(),
-        webhookSecret: client.webhookSecret,
+        ...(webhookSecret ? { webhookSecret } : {}),
         message: SHOWN_ONCE,
       };
     },
@@ -177,8 +180,8 @@ export function createClientManager(deps: ManageDeps) {
 
     async rotateWebhookSecret(clientId: string) {
       await existing(clientId);
-      const webhookSecret = generateWebhookSecret();
-      await repo.updateClient(db.db, clientId, { webhook_secret: webhookSecret });
+      if (!deps.webhookSecrets) throw new AppError('not_found', 'Webhook secrets are not available');
+      const webhookSecret = await deps.webhookSecrets.rotate(clientId);
       return { clientId, webhookSecret, message: 'Store this webhook secret now: it will not be shown again.' };
     },
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookSecretsTable } from '../webhooks/webhook-tables.js';
 
 /** A timestamptz column: written as Date, read as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -77,8 +78,6 @@ export interface ClientsTable {
   name: string;
   description: string | null;
   permissions: string[];
-  /** Signs this client's webhooks, so it is kept in clear (like any HMAC key). */
-  webhook_secret: string;
   created_at: Timestamp;
   revoked_at: Timestamp | null;
   suspended_at: Timestamp | null;
@@ -130,4 +129,7 @@ export interface Database {
   clients: ClientsTable;
   client_keys: ClientKeysTable;
   request_history: RequestHistoryTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

@@ -12,6 +12,8 @@ export interface Notifier {
   /** Resolves once the LISTEN is active, so a publish after it is seen. */
   subscribe(channel: string, handler: NotifyHandler): Promise<void>;
   publish(channel: string, payload: string): Promise<void>;
+  /** The Postgres channel name behind `channel`, for a `pg_notify` sent inside a transaction (fires on commit). */
+  channelName(channel: string): string;
   onReconnect(handler: () => void): void;
   close(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export function createPgNotifier(options: {
     async publish(channel, payload) {
       await options.pool.query('SELECT pg_notify($1, $2)', [full(channel), payload]);
     },
+    channelName: full,
     onReconnect(handler) {
       reconnectHandlers.push(handler);
     },
