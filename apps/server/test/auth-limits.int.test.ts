@@ -43,7 +43,8 @@ describe('failed-auth limit per IP, anomaly watch (A8) and the query-string swit
     expect(refused.status).toBe(401);
     expect(refused.body.error.message).toMatch(/suspended/);
     const warn = t.logs.records.find((r) => r.message === 'client suspended by the anomaly watch');
-    expect(warn).toMatchObject({ level: 'WARN', clientId: reg.clientId });
+    // L2: a line's own fields sit under `context`.
+    expect(warn).toMatchObject({ level: 'WARN', context: { clientId: reg.clientId } });
 
     const list = await http<{ clients: { clientId: string; status: string }[] }>(`${t.url}/api/auth/clients`, {
       headers: admin,

@@ -51,10 +51,12 @@ describe('tasks API (E2–E6)', () => {
     expect(res.body.metadata).toEqual(metadata);
 
     const done = await waitForTask(t.url, body.taskId, ['completed']);
+    // The callbackUrl adds the state of the task's webhook delivery (enqueued with the final state).
     expect(Object.keys(done).sort()).toEqual(
-      ['completionTime', 'metadata', 'resultAvailable', 'retries', 'startTime', 'status', 'taskId'].sort(),
+      ['completionTime', 'metadata', 'resultAvailable', 'retries', 'startTime', 'status', 'taskId', 'webhook'].sort(),
     );
     expect(done).toMatchObject({ status: 'completed', resultAvailable: true, retries: 0, metadata });
+    expect(done.webhook).toMatchObject({ deliveryId: expect.stringMatching(/^whd_/) });
     expect(Date.parse(done.completionTime as string)).toBeGreaterThanOrEqual(Date.parse(done.startTime as string));
 
     const result = await http<{ taskId: string; content: string; usage: Record<string, number>; metadata: object }>(
@@ -74,7 +76,7 @@ describe('tasks API (E2–E6)', () => {
     expect(row).toMatchObject({
       type: 'claude-query',
       priority: 2,
-      client_id: 'anonymous',
+      client_id: 'admin',
       callback_url: 'https://myapp.example.com/api/webhooks/claude-callback',
       retries: 0,
       max_retries: 3,
@@ -234,7 +236,7 @@ describe('GET /api/claude/tasks (E6)', () => {
     for (const [i, priority] of ['low', 'high', 'medium', 'high', 'low'].entries()) {
       ids.push((await enqueueTask(t.url, { prompt: `list ${i}`, priority, metadata: { i } })).taskId);
     }
-    await t.server.services.tasks.cancel(ids[4]!, 'anonymous');
+    await t.server.services.tasks.cancel(ids[4]!, 'admin');
   });
   afterAll(() => t.close());
   type List = {

@@ -6,7 +6,7 @@ import {
   type WebhookDelivery,
 } from '@claude-proxy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, startTestServer, type TestServer, waitFor } from './helpers.js';
+import { adminHttp as http, startTestServer, type TestServer, waitFor } from './helpers.js';
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 /** A resolver under the test's control: what a hostile DNS server could answer. */

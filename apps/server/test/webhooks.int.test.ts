@@ -3,7 +3,15 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { WebhookDelivery } from '@claude-proxy/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { http, startTestServer, type TestServer, waitFor } from './helpers.js';
+import {
+  bearer,
+  type RegisteredClient,
+  http as rawHttp,
+  registerClient,
+  startTestServer,
+  type TestServer,
+  waitFor,
+} from './helpers.js';
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 type Attempt = { attempt: number; statusCode: number | null; error: string | null; verdict: string; latencyMs: number };
@@ -35,8 +43,12 @@ function standardVerify(secret: string, headers: IncomingHttpHeaders, body: stri
 describe('webhooks: signed, retried, recorded', () => {
   let t: TestServer;
   let rx: WebhookReceiver;
+  let client: RegisteredClient;
   let secret: string;
   let n = 0;
+  /** Every call is the registered client's: deliveries are signed with its secret and scoped to it. */
+  const http: typeof rawHttp = (url, init = {}) =>
+    rawHttp(url, { ...init, headers: { ...bearer(client.apiKey), ...init.headers } });
 
   beforeAll(async () => {
     t = await startTestServer({
@@ -49,11 +61,10 @@ describe('webhooks: signed, retried, recorded', () => {
       },
     });
     rx = await startReceiver();
-    const rotated = await http<{ webhookSecret: string }>(`${t.url}/api/webhooks/secret/rotate`, {
-      body: { graceSeconds: 0 },
-    });
-    expect(rotated.status).toBe(200);
-    secret = rotated.body.webhookSecret;
+    // Registration returns the client's signing secret, shown once.
+    client = await registerClient(t, ['queue']);
+    secret = client.webhookSecret;
+    expect(secret).toMatch(/^whsec_/);
   });
   afterAll(async () => {
     await rx?.close();
@@ -72,7 +83,7 @@ describe('webhooks: signed, retried, recorded', () => {
       .execute((trx) =>
         svc().webhooks.enqueueWebhookDelivery(trx, {
           taskId,
-          clientId: 'anonymous',
+          clientId: client.clientId,
           url,
           event: 'task.completed',
           payload,
@@ -246,7 +257,7 @@ describe('webhooks: signed, retried, recorded', () => {
         .execute(async (trx) => {
           await svc().webhooks.enqueueWebhookDelivery(trx, {
             taskId: 'task_rolled_back',
-            clientId: 'anonymous',
+            clientId: client.clientId,
             url: rx.url,
             event: 'task.completed',
             payload: {},
