@@ -1,4 +1,4 @@
-import { type DestinationStream, type Logger, pino } from 'pino';
+import { type Bindings, type ChildLoggerOptions, type DestinationStream, type Logger, pino } from 'pino';
 import { createPrettyStream } from './observability/pretty-stream.js';
 
 const SECRET_KEYS = [
@@ -45,9 +45,12 @@ function toL2(object: Record<string, unknown>): Record<string, unknown> {
   return line;
 }
 
+/** A child logger's bindings, kept off the line's top level (L2 allows only the spec's keys there). */
+const contextBindings = new WeakMap<object, Record<string, unknown>>();
+
 export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }): Logger {
   const destination = options.destination ?? (options.pretty ? createPrettyStream() : undefined);
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       messageKey: 'message',
@@ -55,7 +58,20 @@ export function createLogger(options: { level: string; pretty?: boolean; destina
       formatters: { level: (label) => ({ level: label.toUpperCase() }), log: toL2 },
       base: undefined,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // A child's bindings join each call's fields (the call's own win), so `toL2` moves them under `context`.
+      mixin: (_object, _level, instance) => ({ ...contextBindings.get(instance) }),
     },
     destination,
   );
+  // pino writes child bindings verbatim at the top of every line; keep them for the mixin instead. Children
+  // are created with Object.create(parent), so this override is inherited by every descendant.
+  type ChildFn = (this: object, bindings: Bindings, childOptions?: ChildLoggerOptions) => object;
+  const pinoChild = logger.child as unknown as ChildFn;
+  const child: ChildFn = function child(bindings, childOptions) {
+    const created = pinoChild.call(this, {}, childOptions);
+    contextBindings.set(created, { ...contextBindings.get(this), ...bindings });
+    return created;
+  };
+  logger.child = child as unknown as Logger['child'];
+  return logger;
 }

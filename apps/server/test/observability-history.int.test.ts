@@ -3,7 +3,17 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import pg from 'pg';
 import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, startTestServer, TEST_DATABASE_URL, type TestServer, waitFor } from './helpers.js';
+import {
+  adminHttp,
+  bearer,
+  http,
+  type RegisteredClient,
+  registerClient,
+  startTestServer,
+  TEST_DATABASE_URL,
+  type TestServer,
+  waitFor,
+} from './helpers.js';
 
 type Answer = {
   usage: { promptTokens: number; completionTokens: number; totalTokens: number };
@@ -27,15 +37,21 @@ interface Row {
 describe('request history and GET /api/usage', () => {
   let t: TestServer;
   let db: pg.Client;
+  let client: RegisteredClient;
   beforeAll(async () => {
     t = await startTestServer({ env: { HISTORY_RETENTION_DAYS: '30' } });
     db = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
+    client = await registerClient(t);
   });
   afterAll(async () => {
     await db.end();
     await t.close();
   });
+
+  /** `http` as the registered client. */
+  const asClient = <T = Record<string, unknown>>(url: string, init: { body?: unknown } = {}) =>
+    http<T>(url, { ...init, headers: bearer(client.apiKey) });
 
   const rowOf = (requestId: string | null) =>
     waitFor(async () => {
@@ -47,8 +63,8 @@ describe('request history and GET /api/usage', () => {
 
   it("keeps one row per request that matches the response's usage", async () => {
     const body = { prompt: 'history please', parameters: { model: 'claude-3' } };
-    const miss = await http<Answer>(`${t.url}/api/claude/query`, { body });
-    const hit = await http<Answer>(`${t.url}/api/claude/query`, { body });
+    const miss = await asClient<Answer>(`${t.url}/api/claude/query`, { body });
+    const hit = await asClient<Answer>(`${t.url}/api/claude/query`, { body });
     expect([miss.status, hit.status]).toEqual([200, 200]);
 
     for (const [res, cache] of [
@@ -57,7 +73,7 @@ describe('request history and GET /api/usage', () => {
     ] as const) {
       const row = await rowOf(res.headers.get('x-request-id'));
       expect(row).toMatchObject({
-        client_id: 'anonymous',
+        client_id: client.clientId,
         endpoint: '/api/claude/query',
         method: 'POST',
         status: 200,
@@ -73,10 +89,10 @@ describe('request history and GET /api/usage', () => {
   });
 
   it('records tRPC calls under their procedure, with the same usage', async () => {
-    const client = createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: `${t.url}/trpc`, transformer: superjson })],
+    const trpc = createTRPCClient<AppRouter>({
+      links: [httpBatchLink({ url: `${t.url}/trpc`, transformer: superjson, headers: bearer(client.apiKey) })],
     });
-    const answer = await client.claude.query.mutate({ prompt: 'over tRPC', caching: false });
+    const answer = await trpc.claude.query.mutate({ prompt: 'over tRPC', caching: false });
     const row = await waitFor(async () => {
       const { rows } = await db.query<Row>(
         `SELECT * FROM "${t.schema}".request_history WHERE endpoint = '/trpc/claude.query'`,
@@ -84,7 +100,7 @@ describe('request history and GET /api/usage', () => {
       return rows[0];
     });
     expect(row).toMatchObject({
-      client_id: 'anonymous',
+      client_id: client.clientId,
       status: 200,
       cache_status: 'bypass',
       total_tokens: answer.usage.totalTokens,
@@ -93,7 +109,7 @@ describe('request history and GET /api/usage', () => {
   });
 
   it('records failures with their error code, and keeps probes out', async () => {
-    const bad = await http(`${t.url}/api/claude/query`, { body: { prompt: 42 } });
+    const bad = await asClient(`${t.url}/api/claude/query`, { body: { prompt: 42 } });
     expect(bad.status).toBe(400);
     expect(await rowOf(bad.headers.get('x-request-id'))).toMatchObject({ status: 400, outcome: 'invalid_request' });
 
@@ -109,7 +125,7 @@ describe('request history and GET /api/usage', () => {
   it('answers usage totals by day and model that add up to the responses', async () => {
     const answers: Answer[] = [];
     for (const model of ['claude-3', 'claude-3-opus', 'claude-3-opus']) {
-      const res = await http<Answer>(`${t.url}/api/claude/query`, {
+      const res = await asClient<Answer>(`${t.url}/api/claude/query`, {
         body: { prompt: `usage ${model} ${answers.length}`, parameters: { model } },
       });
       answers.push(res.body);
@@ -121,18 +137,19 @@ describe('request history and GET /api/usage', () => {
       totals: Record<string, number>;
       byModel: { model: string | null; requests: number; totalTokens: number }[];
       byDay: { date: string; requests: number; models: { model: string | null }[] }[];
-    }>(`${t.url}/api/usage`);
+    }>(`${t.url}/api/usage`, { headers: bearer(client.apiKey) });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toContain('no-store');
     const today = new Date().toISOString().slice(0, 10);
-    expect(res.body).toMatchObject({ clientId: 'anonymous', to: today });
+    expect(res.body).toMatchObject({ clientId: client.clientId, to: today });
 
     // Compare with what the table holds for this client: every request so far but this one, whose own row
     // may or may not have been flushed by now.
     const { rows } = await db.query(
       `SELECT count(*)::int AS requests, sum(total_tokens)::int AS tokens,
               count(*) FILTER (WHERE cache_status = 'hit')::int AS hits
-       FROM "${t.schema}".request_history WHERE client_id = 'anonymous' AND endpoint <> '/api/usage'`,
+       FROM "${t.schema}".request_history WHERE client_id = $1 AND endpoint <> '/api/usage'`,
+      [client.clientId],
     );
     expect(res.body.totals).toMatchObject({ requests: rows[0].requests, totalTokens: rows[0].tokens });
     expect(res.body.totals.cachedRequests).toBe(rows[0].hits);
@@ -147,15 +164,27 @@ describe('request history and GET /api/usage', () => {
   });
 
   it("lets an admin read another client's usage and rejects bad ranges with 400", async () => {
-    const other = await http<{ clientId: string; totals: { requests: number } }>(
+    const other = await adminHttp<{ clientId: string; totals: { requests: number } }>(
       `${t.url}/api/usage?clientId=client_other&from=2026-01-01&to=2026-01-31`,
     );
     expect(other.status).toBe(200);
     expect(other.body).toMatchObject({ clientId: 'client_other', from: '2026-01-01', to: '2026-01-31' });
     expect(other.body.totals.requests).toBe(0);
+    const mine = await adminHttp<{ clientId: string; totals: { requests: number } }>(
+      `${t.url}/api/usage?clientId=${client.clientId}`,
+    );
+    expect(mine.body.clientId).toBe(client.clientId);
+    expect(mine.body.totals.requests).toBeGreaterThan(0);
+
+    // A client reads only its own usage.
+    const refused = await http<{ error: { code: string } }>(`${t.url}/api/usage?clientId=client_other`, {
+      headers: bearer(client.apiKey),
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('authorization_error');
 
     for (const query of ['from=2026-02-01&to=2026-01-01', 'from=yesterday', 'from=2024-01-01&to=2026-01-01']) {
-      const res = await http<{ error: { code: string } }>(`${t.url}/api/usage?${query}`);
+      const res = await adminHttp<{ error: { code: string } }>(`${t.url}/api/usage?${query}`);
       expect(res.status, query).toBe(400);
       expect(res.body.error.code).toBe('invalid_request');
     }
@@ -176,7 +205,7 @@ describe('request history and GET /api/usage', () => {
   });
 
   it('flushes buffered rows on shutdown', async () => {
-    const res = await http(`${t.url}/api/claude/query`, { body: { prompt: 'last words', caching: false } });
+    const res = await asClient(`${t.url}/api/claude/query`, { body: { prompt: 'last words', caching: false } });
     await t.server.close();
     const { rows } = await db.query(`SELECT 1 FROM "${t.schema}".request_history WHERE request_id = $1`, [
       res.headers.get('x-request-id'),

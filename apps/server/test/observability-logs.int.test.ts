@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { http, startTestServer, type TestServer } from './helpers.js';
+import { bearer, http, type RegisteredClient, registerClient, startTestServer, type TestServer } from './helpers.js';
 
 interface LogLine {
   timestamp: string;
@@ -11,23 +11,28 @@ interface LogLine {
 
 describe('logs (L1, L2)', () => {
   let t: TestServer;
+  let client: RegisteredClient;
   beforeAll(async () => {
     t = await startTestServer({
       env: { LOG_LEVEL: 'debug', UPSTREAM_RETRY_BASE_DELAY_MS: '1', BODY_LIMIT_BYTES: '2048' },
     });
+    client = await registerClient(t);
   });
   afterAll(() => t.close());
   beforeEach(() => t.sim.reset());
 
   const lines = () => t.logs.records as unknown as LogLine[];
   const linesOf = (requestId: string | null) => lines().filter((l) => l.context?.requestId === requestId);
+  /** A query as the registered client. */
+  const query = <T = Record<string, unknown>>(body: unknown) =>
+    http<T>(`${t.url}/api/claude/query`, { body, headers: bearer(client.apiKey) });
 
   it('writes every line as JSON with timestamp, level and message', async () => {
-    await http(`${t.url}/api/claude/query`, { body: { prompt: 'any line' } });
+    await query({ prompt: 'any line' });
     expect(t.logs.lines.length).toBeGreaterThan(3);
     for (const line of lines()) {
-      expect(Object.keys(line).every((k) => ['timestamp', 'level', 'message', 'context', 'err'].includes(k))).toBe(
-        true,
+      expect(Object.keys(line).filter((k) => !['timestamp', 'level', 'message', 'context', 'err'].includes(k))).toEqual(
+        [],
       );
       expect(new Date(line.timestamp).toISOString()).toBe(line.timestamp);
       expect(['ERROR', 'WARN', 'INFO', 'DEBUG']).toContain(line.level);
@@ -36,10 +41,10 @@ describe('logs (L1, L2)', () => {
   });
 
   it("logs one INFO line per request with the spec's context and the response's usage", async () => {
-    const res = await http<{ usage: { promptTokens: number; completionTokens: number; totalTokens: number } }>(
-      `${t.url}/api/claude/query`,
-      { body: { prompt: 'Explain the categorical imperative', caching: false } },
-    );
+    const res = await query<{ usage: { promptTokens: number; completionTokens: number; totalTokens: number } }>({
+      prompt: 'Explain the categorical imperative',
+      caching: false,
+    });
     expect(res.status).toBe(200);
     const requestId = res.headers.get('x-request-id');
     const requestLines = linesOf(requestId).filter((l) => l.message.startsWith('request'));
@@ -48,7 +53,7 @@ describe('logs (L1, L2)', () => {
     expect(line.level).toBe('INFO');
     expect(line.context).toMatchObject({
       requestId,
-      clientId: 'anonymous',
+      clientId: client.clientId,
       endpoint: '/api/claude/query',
       tokenUsage: {
         prompt: res.body.usage.promptTokens,
@@ -64,7 +69,7 @@ describe('logs (L1, L2)', () => {
   });
 
   it('logs the upstream call at DEBUG with the request id', async () => {
-    const res = await http(`${t.url}/api/claude/query`, { body: { prompt: 'debug me', caching: false } });
+    const res = await query({ prompt: 'debug me', caching: false });
     const debug = linesOf(res.headers.get('x-request-id')).filter((l) => l.level === 'DEBUG');
     expect(debug).toHaveLength(1);
     expect(debug[0]).toMatchObject({
@@ -79,11 +84,11 @@ describe('logs (L1, L2)', () => {
       { kind: 'error', status: 500, type: 'api_error' },
       { kind: 'error', status: 500, type: 'api_error' },
     ]);
-    const failed = await http(`${t.url}/api/claude/query`, { body: { prompt: 'fails', caching: false } });
+    const failed = await query({ prompt: 'fails', caching: false });
     expect(failed.status).toBe(500);
-    const bad = await http(`${t.url}/api/claude/query`, { body: { parameters: {} } });
+    const bad = await query({ parameters: {} });
     expect(bad.status).toBe(400);
-    const big = await http(`${t.url}/api/claude/query`, { body: { prompt: 'x'.repeat(4096) } });
+    const big = await query({ prompt: 'x'.repeat(4096) });
     expect(big.status).toBe(413);
 
     const only = (res: typeof failed) =>
@@ -107,15 +112,25 @@ describe('logs (L1, L2)', () => {
 
   it('never writes a credential: not the Authorization header, not ?apiKey=', async () => {
     const before = t.logs.lines.length;
+    // A valid key in the header (it wins) and a wrong one in the query string.
     const res = await http(`${t.url}/api/claude/query?apiKey=sk_live_querysecret0123456789`, {
       body: { prompt: 'secret test' },
-      headers: { authorization: 'Bearer sk_live_headersecret0123456789' },
+      headers: bearer(client.apiKey),
     });
     expect(res.status).toBe(200);
+    // A refused key is not written either.
+    const refused = await http(`${t.url}/api/claude/query`, {
+      body: { prompt: 'secret test' },
+      headers: bearer('sk_live_headersecret0123456789'),
+    });
+    expect(refused.status).toBe(401);
     const written = t.logs.lines.slice(before).join('\n');
     expect(written).toContain(res.headers.get('x-request-id'));
+    expect(written).toContain(refused.headers.get('x-request-id'));
     expect(written).not.toContain('querysecret');
     expect(written).not.toContain('headersecret');
+    expect(written).not.toContain(client.apiKey);
+    expect(written).not.toContain(client.apiKey.slice(-16));
     expect(written).not.toContain('sk-ant-test-key');
     const line = linesOf(res.headers.get('x-request-id')).find((l) => l.message === 'request completed');
     expect(line?.context?.endpoint).toBe('/api/claude/query');
@@ -123,13 +138,13 @@ describe('logs (L1, L2)', () => {
 
   it('tells the caller where the time went (Server-Timing)', async () => {
     const body = { prompt: 'timing', parameters: { maxTokens: 50 } };
-    const miss = await http(`${t.url}/api/claude/query`, { body });
+    const miss = await query(body);
     const phases = (header: string | null) =>
       Object.fromEntries((header ?? '').split(', ').map((p) => [p.split(';')[0], Number(p.split('dur=')[1])]));
     const missPhases = phases(miss.headers.get('server-timing'));
     expect(Object.keys(missPhases).sort()).toEqual(['cache', 'total', 'upstream']);
     expect(missPhases.upstream).toBeLessThanOrEqual(missPhases.total!);
-    const hit = await http(`${t.url}/api/claude/query`, { body });
+    const hit = await query(body);
     expect(Object.keys(phases(hit.headers.get('server-timing'))).sort()).toEqual(['cache', 'total']);
   });
 });

@@ -1,6 +1,14 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { http, startTestServer, TEST_DATABASE_URL, type TestServer } from './helpers.js';
+import {
+  bearer,
+  http,
+  type RegisteredClient,
+  registerClient,
+  startTestServer,
+  TEST_DATABASE_URL,
+  type TestServer,
+} from './helpers.js';
 import { scrape, seriesKey } from './metrics-text.js';
 
 type Usage = { usage: { promptTokens: number; completionTokens: number } };
@@ -8,14 +16,18 @@ const MODEL = 'claude-sonnet-4-6';
 
 describe('Prometheus /metrics', () => {
   let t: TestServer;
+  let client: RegisteredClient;
   beforeAll(async () => {
     t = await startTestServer({ env: { UPSTREAM_RETRY_BASE_DELAY_MS: '1', HISTORY_ENABLED: 'false' } });
+    client = await registerClient(t);
   });
   afterAll(() => t.close());
   beforeEach(() => t.sim.reset());
 
   const value = (series: Map<string, number>, name: string, labels: Record<string, string> = {}) =>
     series.get(seriesKey(name, labels)) ?? 0;
+  const query = <T = Record<string, unknown>>(body: unknown) =>
+    http<T>(`${t.url}/api/claude/query`, { body, headers: bearer(client.apiKey) });
 
   it('parses, and carries process CPU and memory and the queue gauges', async () => {
     const { series, type } = await scrape(t.url);
@@ -29,11 +41,11 @@ describe('Prometheus /metrics', () => {
   it('moves request, cache, token, upstream and error counters with traffic', async () => {
     const before = (await scrape(t.url)).series;
     const body = { prompt: `metrics ${Date.now()}` };
-    const first = await http<Usage>(`${t.url}/api/claude/query`, { body });
-    const second = await http<Usage>(`${t.url}/api/claude/query`, { body });
-    const third = await http<Usage>(`${t.url}/api/claude/query`, { body });
+    const first = await query<Usage>(body);
+    const second = await query<Usage>(body);
+    const third = await query<Usage>(body);
     expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
-    expect((await http(`${t.url}/api/claude/query`, { body: {} })).status).toBe(400);
+    expect((await query({})).status).toBe(400);
     const after = (await scrape(t.url)).series;
     const moved = (name: string, labels: Record<string, string> = {}) =>
       value(after, name, labels) - value(before, name, labels);
@@ -60,7 +72,7 @@ describe('Prometheus /metrics', () => {
   it('counts retries by cause and labels unknown paths as unmatched (bounded labels)', async () => {
     const before = (await scrape(t.url)).series;
     t.sim.script([{ kind: 'error', status: 529, type: 'overloaded_error' }]);
-    expect((await http(`${t.url}/api/claude/query`, { body: { prompt: 'retry', caching: false } })).status).toBe(200);
+    expect((await query({ prompt: 'retry', caching: false })).status).toBe(200);
     expect((await http(`${t.url}/api/claude/task/task_abc123/nothing-here?x=1`)).status).toBe(404);
     const { series: after, text } = await scrape(t.url);
     expect(value(after, 'claude_proxy_upstream_retries_total', { reason: '529' })).toBe(
@@ -72,11 +84,11 @@ describe('Prometheus /metrics', () => {
       value(before, 'claude_proxy_http_requests_total', { route: 'unmatched', method: 'GET', status: '404' }) + 1,
     );
     expect(text).not.toContain('task_abc123');
-    expect(text).not.toContain('anonymous');
+    expect(text).not.toContain(client.clientId);
   });
 
   it('writes no history rows when HISTORY_ENABLED=false', async () => {
-    const res = await http(`${t.url}/api/claude/query`, { body: { prompt: 'no history' } });
+    const res = await query({ prompt: 'no history' });
     expect(res.status).toBe(200);
     await t.server.services.history.flush();
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -94,13 +106,18 @@ describe('Prometheus /metrics with METRICS_CLIENT_LABELS=true', () => {
   it('adds the client label to the request counter', async () => {
     const t = await startTestServer({ env: { METRICS_CLIENT_LABELS: 'true' } });
     try {
-      await http(`${t.url}/api/claude/query`, { body: { prompt: 'labelled' } });
+      const client = await registerClient(t);
+      const res = await http(`${t.url}/api/claude/query`, {
+        body: { prompt: 'labelled' },
+        headers: bearer(client.apiKey),
+      });
+      expect(res.status).toBe(200);
       const { series } = await scrape(t.url);
       const key = seriesKey('claude_proxy_http_requests_total', {
         route: '/api/claude/query',
         method: 'POST',
         status: '200',
-        client: 'anonymous',
+        client: client.clientId,
       });
       expect(series.get(key)).toBe(1);
     } finally {
