@@ -18,7 +18,10 @@ describe('tasks API (E2–E6)', () => {
   let t: TestServer;
   let sql: pg.Client;
   beforeAll(async () => {
-    t = await startTestServer({ env: { UPSTREAM_RETRY_BASE_DELAY_MS: '1', WORKER_CONCURRENCY: '2' } });
+    // The suite submits about as many tasks as one client may per minute (E2 default 20): raise it.
+    t = await startTestServer({
+      env: { UPSTREAM_RETRY_BASE_DELAY_MS: '1', WORKER_CONCURRENCY: '2', RATE_LIMIT_QUEUE_PER_MIN: '1000' },
+    });
     sql = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await sql.connect();
   });

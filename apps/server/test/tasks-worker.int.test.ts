@@ -9,6 +9,7 @@ import {
   waitFor,
   waitForTask,
 } from './helpers.js';
+import { scrape, seriesKey } from './metrics-text.js';
 
 const promptOf = (body: unknown) => (body as { messages: { content: string }[] }).messages[0]?.content;
 
@@ -16,7 +17,10 @@ const promptOf = (body: unknown) => (body as { messages: { content: string }[] }
 describe('task worker (Q3–Q5)', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ env: { WORKER_CONCURRENCY: '1', UPSTREAM_RETRY_BASE_DELAY_MS: '1' } });
+    t = await startTestServer({
+      // The suite submits more tasks as one client than the default E2 limit (20 a minute) allows.
+      env: { WORKER_CONCURRENCY: '1', UPSTREAM_RETRY_BASE_DELAY_MS: '1', RATE_LIMIT_QUEUE_PER_MIN: '1000' },
+    });
   });
   afterAll(() => t.close());
   // A failed test must not leave work behind that would consume the next test's scripted outcomes.
@@ -166,5 +170,56 @@ describe('task worker (Q3–Q5)', () => {
     const next = await enqueueTask(t.url, { prompt: 'after a cancelled run', caching: false });
     await waitForTask(t.url, next.taskId, ['completed']);
     expect((await getTask(t.url, task.taskId)).status).toBe('cancelled');
+  });
+
+  it('records a finished task as E1 records a request: one TASK history row with its usage, and task metrics', async () => {
+    const before = (await scrape(t.url)).series;
+    const metric = (series: Map<string, number>, name: string, labels: Record<string, string>) =>
+      series.get(seriesKey(name, labels)) ?? 0;
+    const done = await enqueueTask(t.url, { prompt: 'history of a task', caching: false, priority: 'high' });
+    await waitForTask(t.url, done.taskId, ['completed']);
+    t.sim.script([{ kind: 'error', status: 400, type: 'invalid_request_error', message: 'no' }]);
+    const failed = await enqueueTask(t.url, { prompt: 'history of a failed task', caching: false });
+    await waitForTask(t.url, failed.taskId, ['failed']);
+
+    const historyOf = async (taskId: string) =>
+      (
+        await t.server.services.db.pool.query(`SELECT * FROM request_history WHERE task_id = $1 AND method = 'TASK'`, [
+          taskId,
+        ])
+      ).rows;
+    const [row] = await waitFor(async () =>
+      (await historyOf(done.taskId)).length ? historyOf(done.taskId) : undefined,
+    );
+    const result = await http<{ usage: { promptTokens: number; completionTokens: number; totalTokens: number } }>(
+      `${t.url}/api/claude/task/${done.taskId}/result`,
+    );
+    expect(result.body.usage.totalTokens).toBeGreaterThan(0);
+    expect(row).toMatchObject({
+      request_id: done.taskId,
+      client_id: 'admin',
+      endpoint: '/api/claude/queue',
+      status: 200,
+      outcome: 'success',
+      model: 'claude-sonnet-4-6',
+      prompt_tokens: result.body.usage.promptTokens,
+      completion_tokens: result.body.usage.completionTokens,
+      total_tokens: result.body.usage.totalTokens,
+      cache_status: 'bypass',
+    });
+    expect(row.latency_ms).toBeGreaterThan(0);
+    const [failedRow] = await waitFor(async () =>
+      (await historyOf(failed.taskId)).length ? historyOf(failed.taskId) : undefined,
+    );
+    expect(failedRow).toMatchObject({ status: 400, outcome: 'invalid_request', total_tokens: 0 });
+    expect(await historyOf(done.taskId)).toHaveLength(1);
+
+    const after = (await scrape(t.url)).series;
+    const delta = (name: string, labels: Record<string, string>) =>
+      metric(after, name, labels) - metric(before, name, labels);
+    expect(delta('claude_proxy_task_duration_seconds_count', { status: 'completed' })).toBe(1);
+    expect(delta('claude_proxy_task_duration_seconds_count', { status: 'failed' })).toBe(1);
+    expect(delta('claude_proxy_queue_wait_seconds_count', { priority: 'high' })).toBe(1);
+    expect(delta('claude_proxy_errors_total', { code: 'invalid_request', source: 'task' })).toBe(1);
   });
 });

@@ -40,6 +40,7 @@ export * from './tasks/queue-estimates.js';
 export * from './tasks/task.schema.js';
 export * from './tasks/task-deps.js';
 export * from './tasks/task-hooks.js';
+export * from './tasks/task-observer.js';
 export * from './tasks/task-queue.js';
 export * from './tasks/task-repository.js';
 export * from './tasks/task-service.js';

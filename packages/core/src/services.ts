@@ -31,6 +31,7 @@ import {
 } from './rate-limit/rate-limits.js';
 import { DEFAULT_TASK_CONFIG, type TaskConfig } from './tasks/task-deps.js';
 import type { TaskHooks } from './tasks/task-hooks.js';
+import { createTaskObserver } from './tasks/task-observer.js';
 import { createTaskService, type TaskService } from './tasks/task-service.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { newId } from './util/ids.js';
@@ -184,6 +185,7 @@ export function createServices(deps: ServicesDeps): Services {
     query: queryDeps,
     config: deps.config.tasks,
     hooks: deps.taskHooks ?? taskWebhookHooks(webhooks),
+    observer: createTaskObserver({ history, metrics, clock }),
     clock,
     newId,
     logger: deps.logger,

@@ -1,7 +1,7 @@
 import { mapUpstreamError } from '../claude/map-upstream-error.js';
 import { QUERY_DEFAULTS } from '../query/map-request.js';
 import type { QueryInput } from '../query/query.schema.js';
-import { runQuery } from '../query/run-query.js';
+import { type QueryResult, runQuery } from '../query/run-query.js';
 import { type Claim, type FinalState, finishTask, recordRetry, saveProgress } from './task-claims.js';
 import type { TaskDeps } from './task-deps.js';
 import type { TaskRow } from './task-repository.js';
@@ -47,7 +47,9 @@ export async function runTask(deps: TaskDeps, row: TaskRow, signal: AbortSignal)
   const progress = progressWriter(deps, claim, input.parameters?.maxTokens ?? QUERY_DEFAULTS.maxTokens);
   let retryWrites: Promise<void> = Promise.resolve();
   const base = deps.query;
+  const startedAt = deps.clock.now();
   let state: FinalState;
+  let answered: QueryResult | undefined;
   try {
     const result = await runQuery(
       {
@@ -64,6 +66,7 @@ export async function runTask(deps: TaskDeps, row: TaskRow, signal: AbortSignal)
       input,
       { clientId: row.client_id, signal, onProgress: progress.onProgress },
     );
+    answered = result;
     state = { status: 'completed', result: result.output };
   } catch (error) {
     if (signal.aborted) return undefined;
@@ -76,9 +79,22 @@ export async function runTask(deps: TaskDeps, row: TaskRow, signal: AbortSignal)
   }
   await Promise.all([retryWrites, progress.settled()]);
   if (signal.aborted) return undefined;
-  await deps.db.transaction().execute(async (trx) => {
-    const finished = await finishTask(trx, claim, state);
-    if (finished) await deps.hooks.onFinal(trx, finished);
+  const finished = await deps.db.transaction().execute(async (trx) => {
+    const row = await finishTask(trx, claim, state);
+    if (row) await deps.hooks.onFinal(trx, row);
+    return row;
   });
+  // Observed once the final state is committed; a lost fence means another worker owns the task.
+  if (finished) {
+    deps.observer.finished({
+      row: finished,
+      status: state.status,
+      outcome: state.status === 'completed' ? 'success' : state.error.code,
+      model: answered?.output.metadata.model ?? input.parameters?.model ?? null,
+      usage: answered?.output.usage,
+      cacheStatus: answered?.cacheStatus,
+      durationMs: deps.clock.now() - startedAt,
+    });
+  }
   return state;
 }

@@ -4,6 +4,7 @@ import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
 import type { QueueEstimator } from './queue-estimates.js';
 import type { TaskHooks } from './task-hooks.js';
+import type { TaskObserver } from './task-observer.js';
 import type { TaskQueue } from './task-queue.js';
 import type { TaskDb } from './task-repository.js';
 import type { TaskSignals } from './task-signals.js';
@@ -44,6 +45,8 @@ export interface TaskDeps {
   estimator: QueueEstimator;
   signals: TaskSignals;
   hooks: TaskHooks;
+  /** History row and metrics per task (docs/observability.md). */
+  observer: TaskObserver;
   /** The E1 pipeline (cache, upstream, retry policy) the worker runs each task through. */
   query: QueryDeps;
   config: TaskConfig;

@@ -13,6 +13,7 @@ import { createQueueEstimator, type TaskQueueStats } from './queue-estimates.js'
 import type { EnqueueTaskInput, ListTasksInput } from './task.schema.js';
 import type { TaskConfig, TaskDeps } from './task-deps.js';
 import { noTaskHooks, type TaskHooks } from './task-hooks.js';
+import { noTaskObserver, type TaskObserver } from './task-observer.js';
 import { TaskQueue } from './task-queue.js';
 import { purgeFinished, type TaskDb } from './task-repository.js';
 import { createTaskSignals } from './task-signals.js';
@@ -42,6 +43,7 @@ export interface TaskServiceDeps {
   query: QueryDeps;
   config: TaskConfig;
   hooks?: TaskHooks;
+  observer?: TaskObserver;
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
@@ -61,6 +63,7 @@ export function createTaskService(d: TaskServiceDeps): TaskService {
         }),
         signals: createTaskSignals(d.notifier, d.logger),
         hooks: d.hooks ?? noTaskHooks,
+        observer: d.observer ?? noTaskObserver,
         query: d.query,
         config: d.config,
         clock: d.clock,

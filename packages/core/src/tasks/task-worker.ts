@@ -43,6 +43,7 @@ export async function startTaskWorker(deps: TaskDeps, concurrency: number): Prom
     const claim = { id: row.id, deliveries: row.deliveries };
     const entry: Running = { claim, controller, done: Promise.resolve() };
     running.set(row.id, entry);
+    deps.observer.claimed(row);
     entry.done = runTask(deps, row, controller.signal)
       .then(async () => {
         if (controller.signal.reason === 'shutdown') await releaseTask(deps, claim);
