@@ -49,12 +49,14 @@ export interface ServerHandle {
 
 function closeHttp(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
+    // Keep-alive connections that finish their last request while draining are closed as they go idle.
+    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
     const timer = setTimeout(() => {
       server.closeAllConnections();
-      resolve();
     }, timeoutMs);
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(sweeper);
       resolve();
     });
     server.closeIdleConnections();

@@ -50,18 +50,28 @@ export function createDb(options: DbOptions): Db {
   };
 }
 
-/** Creates the schema if needed and applies every pending migration. Safe to run on each boot and concurrently. */
+/**
+ * Creates the schema if needed and applies every pending migration. Instances that boot together take turns
+ * through a session advisory lock, so two of them never race to create the schema or the migration tables.
+ */
 export async function migrateToLatest(handle: Db): Promise<string[]> {
   const { db, schema } = handle;
-  await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    migrationTableSchema: schema,
-    // Migrations from parallel branches can land in any order; each is independent of the others' tables.
-    allowUnorderedMigrations: true,
+  return db.connection().execute(async (conn) => {
+    await sql`SELECT pg_advisory_lock(hashtext(${`claude-proxy:migrate:${schema}`}))`.execute(conn);
+    try {
+      await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(conn);
+      const migrator = new Migrator({
+        db: conn,
+        provider: { getMigrations: async () => migrations },
+        migrationTableSchema: schema,
+        // Migrations from parallel branches can land in any order; each is independent of the others' tables.
+        allowUnorderedMigrations: true,
+      });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    } finally {
+      await sql`SELECT pg_advisory_unlock(hashtext(${`claude-proxy:migrate:${schema}`}))`.execute(conn);
+    }
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
