@@ -105,6 +105,9 @@ describe('security suite over every REST route', () => {
             expect(foreign.status).toBe(404);
             expect(foreign.status).toBe(missing.status);
             expect(foreign.body.error.code).toBe(missing.body.error.code);
+            // The fixture did name a real resource: its owner reaches it.
+            const own = await http<ErrorBody>(url(params), { method: route.method, headers: bearer(owner.apiKey) });
+            expect(own.status, JSON.stringify(own.body)).not.toBe(404);
           });
         }
       });

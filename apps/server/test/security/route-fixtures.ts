@@ -1,4 +1,4 @@
-import type { TestServer } from '../helpers.js';
+import { bearer, http, type TestServer } from '../helpers.js';
 
 export interface FixtureContext {
   t: TestServer;
@@ -21,10 +21,39 @@ export interface RouteFixture {
    * Routes over a client's own resources (tasks): the params of a resource that `owner` created. The suite
    * checks that another client gets exactly the answer a missing resource gets (404 `task_not_found`).
    */
-  foreignResource?: (ctx: FixtureContext, owner: { apiKey: string }) => Promise<Record<string, string>>;
+  foreignResource?: (
+    ctx: FixtureContext,
+    owner: { clientId: string; apiKey: string },
+  ) => Promise<Record<string, string>>;
   /** Params of a resource that does not exist, to compare with `foreignResource`. */
   missingResource?: Record<string, string>;
 }
+
+/** A task of `owner`'s, created through E2 with its own key. */
+async function ownersTask(ctx: FixtureContext, owner: { apiKey: string }): Promise<Record<string, string>> {
+  const res = await http<{ taskId: string }>(`${ctx.t.url}/api/claude/queue`, {
+    body: { prompt: 'security suite: a task of another client', caching: false },
+    headers: bearer(owner.apiKey),
+  });
+  if (res.status !== 202) throw new Error(`enqueue answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return { taskId: res.body.taskId };
+}
+
+/** A webhook delivery of `owner`'s; its private URL is refused at send time, so nothing leaves the machine. */
+async function ownersDelivery(ctx: FixtureContext, owner: { clientId: string }): Promise<Record<string, string>> {
+  const { webhooks, db } = ctx.t.server.services;
+  const { deliveryId } = await webhooks.enqueueWebhookDelivery(db.db, {
+    taskId: `task_security_${owner.clientId}`,
+    clientId: owner.clientId,
+    url: 'http://10.0.0.1/hook',
+    event: 'task.completed',
+    payload: { status: 'completed' },
+  });
+  return { deliveryId };
+}
+
+const task = { foreignResource: ownersTask, missingResource: { taskId: 'task_AAAAAAAAAAAAAAAAAAAAAA' } };
+const delivery = { foreignResource: ownersDelivery, missingResource: { deliveryId: 'whd_AAAAAAAAAAAAAAAAAAAAAA' } };
 
 const throwawayClient = async (ctx: FixtureContext) => ({ clientId: (await ctx.register(['query'])).clientId });
 
@@ -37,6 +66,12 @@ export const routeFixtures: Record<string, RouteFixture> = {
   'POST /api/auth/clients/:clientId/rotate': { params: throwawayClient, body: {}, okStatus: 200 },
   'POST /api/auth/clients/:clientId/unsuspend': { params: throwawayClient, okStatus: 200 },
   'POST /api/auth/clients/:clientId/webhook-secret': { params: throwawayClient, okStatus: 200 },
+  // A9: another client's task or delivery answers exactly as a missing one.
+  'GET /api/claude/task/:taskId': task,
+  'GET /api/claude/task/:taskId/result': task,
+  'DELETE /api/claude/task/:taskId': task,
+  'GET /api/webhooks/deliveries/:deliveryId': delivery,
+  'POST /api/webhooks/deliveries/:deliveryId/redeliver': delivery,
 };
 
 export function fillPath(path: string, params: Record<string, string>): string {
