@@ -1,19 +1,20 @@
 import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
 import { manualClock } from '@claude-proxy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropSchemas, adminHttp as http, startTestServer, type TestServer, uniqueSchema } from './helpers.js';
+import { bearer, dropSchemas, adminHttp as http, startTestServer, type TestServer, uniqueSchema } from './helpers.js';
 
 type ErrorBody = { error: { code: string; message: string; requestId: string } };
 
-/** An empty body is a 400 that costs no upstream call, but it still counts against the limit. */
+/** A wrong key: traffic that has no client, so it is limited by IP (the failed-authentication limit). */
+const WRONG_KEY = `sk_live_${'W'.repeat(32)}`;
 const hit = (url: string, headers: Record<string, string> = {}) =>
-  http(`${url}/api/claude/query`, { body: {}, headers });
+  http(`${url}/api/claude/query`, { body: { prompt: 'who am I' }, headers: { ...bearer(WRONG_KEY), ...headers } });
 
 describe('client IP and X-Forwarded-For', () => {
   let direct: TestServer;
   let proxied: TestServer;
   beforeAll(async () => {
-    const env = { RATE_LIMIT_QUERY_PER_MIN: '2', RATE_LIMIT_IP_PER_MIN: '2' };
+    const env = { RATE_LIMIT_AUTH_FAILURES_PER_MIN: '2' };
     direct = await startTestServer({ env });
     proxied = await startTestServer({ env: { ...env, TRUSTED_PROXIES: '127.0.0.1, ::1' }, sharedSim: direct.sim });
   });
@@ -27,7 +28,7 @@ describe('client IP and X-Forwarded-For', () => {
     for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
       statuses.push((await hit(direct.url, { 'x-forwarded-for': ip })).status);
     }
-    expect(statuses).toEqual([400, 400, 429]);
+    expect(statuses).toEqual([401, 401, 429]);
   });
 
   it('believes X-Forwarded-For from a trusted proxy, read from the right', async () => {
@@ -35,13 +36,13 @@ describe('client IP and X-Forwarded-For', () => {
     for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
       statuses.push((await hit(proxied.url, { 'x-forwarded-for': ip })).status);
     }
-    expect(statuses).toEqual([400, 400, 400]);
+    expect(statuses).toEqual([401, 401, 401]);
     // What the client wrote left of the proxy's entry does not make it someone else.
     const same = [];
     for (const spoof of ['1.1.1.1', '2.2.2.2', '3.3.3.3']) {
       same.push((await hit(proxied.url, { 'x-forwarded-for': `${spoof}, 203.0.113.9` })).status);
     }
-    expect(same).toEqual([400, 400, 429]);
+    expect(same).toEqual([401, 401, 429]);
   });
 });
 
@@ -181,5 +182,32 @@ describe('failed authentication per IP, shared by two instances', () => {
     expect(limits[0]!.blockedFor(ip)).toBeUndefined();
     expect((await limits[0]!.recordFailure(ip))?.allowed).toBe(true);
     expect((await limits[1]!.recordFailure(ip))?.allowed).toBe(false);
+  });
+
+  it('answers wrong keys from one address with 401 up to the limit across both instances, then 429 on each', async () => {
+    clock.advance(120_000);
+    const wrong = (t: TestServer, i: number) =>
+      http<ErrorBody>(`${t.url}/api/claude/query`, {
+        body: { prompt: 'guess' },
+        headers: bearer(`sk_live_${String(i).padStart(32, 'G')}`),
+      });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await wrong(i % 2 === 0 ? a : b, i)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    // b has seen only two of the five failures; the shared count refuses its next one all the same.
+    for (const [i, t] of [b, a, b].entries()) {
+      const res = await wrong(t, 10 + i);
+      expect(res.status).toBe(429);
+      expect(res.body.error.code).toBe('rate_limit_exceeded');
+      expect(res.body.error.message).toMatch(/failed authentication/);
+      expect(res.body.error.requestId).toBe(res.headers.get('x-request-id'));
+      const retryAfter = Number(res.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+    }
+    // One allowance per minute at most: after one interval (12 s at 5 per minute) one more attempt is heard.
+    clock.advance(12_000);
+    expect((await wrong(b, 20)).status).toBe(401);
+    expect((await wrong(a, 21)).status).toBe(429);
   });
 });

@@ -38,7 +38,6 @@ import { newId } from './util/ids.js';
 import type { Logger } from './util/logger.js';
 import type { ResolveAll } from './webhooks/callback-url.js';
 import { taskWebhookHooks } from './webhooks/task-webhook-hooks.js';
-import type { WebhookBoss } from './webhooks/webhook-queue.js';
 import {
   createWebhookService,
   DEFAULT_WEBHOOK_CONFIG,
@@ -210,10 +209,9 @@ export function createServices(deps: ServicesDeps): Services {
     // Failed authentication counts per IP in the shared store, so every instance sees the same total.
     limiter: {
       blockedFor: (ip) => rateLimits.failedAuth.blockedFor(ip),
-      recordFailure: (ip) => {
-        rateLimits.failedAuth.recordFailure(ip).catch((err) => {
-          deps.logger.warn({ err: String(err) }, 'failed-auth counter not written');
-        });
+      recordFailure: async (ip) => {
+        const decision = await rateLimits.failedAuth.recordFailure(ip);
+        return decision && !decision.allowed ? Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) : undefined;
       },
     },
   });

@@ -113,6 +113,24 @@ export function createAuthCore(deps: AuthCoreDeps) {
     code: 'authentication_error',
     message,
   });
+  const tooManyFailures = (wait: number): Extract<AuthResult, { ok: false }> => ({
+    ok: false,
+    code: 'rate_limit_exceeded',
+    message: `Too many failed authentication attempts from this address; retry in ${wait} s`,
+    retryAfter: wait,
+  });
+  /**
+   * Counted before the caller is answered, so the caller's next attempt already sees it. A limiter that
+   * cannot count must not turn a 401 into a 500: the failure is logged and the answer stands.
+   */
+  const recordFailure = async (ip: string): Promise<number | undefined> => {
+    try {
+      return await limiter.recordFailure(ip);
+    } catch (err) {
+      logger.warn({ err: String(err) }, 'failed authentication not counted');
+      return undefined;
+    }
+  };
   const toError = (r: Extract<AuthResult, { ok: false }>) =>
     new AppError(r.code, r.message, r.retryAfter ? { retryAfter: r.retryAfter } : {});
 
@@ -125,20 +143,14 @@ export function createAuthCore(deps: AuthCoreDeps) {
     const hit = cache.get(hash);
     if (hit) return { ok: true, verified: hit };
     const wait = limiter.blockedFor(ip);
-    if (wait !== undefined) {
-      return {
-        ok: false,
-        code: 'rate_limit_exceeded',
-        message: `Too many failed authentication attempts from this address; retry in ${wait} s`,
-        retryAfter: wait,
-      };
-    }
+    if (wait !== undefined) return tooManyFailures(wait);
     const result = await verifyUncached(hash, credential);
     if (result.ok) return result;
-    limiter.recordFailure(ip);
+    const over = await recordFailure(ip);
     logger.debug({ ip, reason: result.message, clientId: result.clientId }, 'authentication failed');
     if (result.clientId) await noteClientFailure(result.clientId);
-    return fail(result.message);
+    // Failures on other instances may have used the IP's allowance before this one was counted.
+    return over === undefined ? fail(result.message) : tooManyFailures(over);
   };
 
   /** A3: who is calling. Never throws for bad credentials: the outcome is a value. */
@@ -170,7 +182,8 @@ export function createAuthCore(deps: AuthCoreDeps) {
   const issueToken = async (input: TokenInput, ip: string): Promise<IssuedToken> => {
     const isAdminKey = config.adminApiKey !== undefined && secretsEqual(input.apiKey, config.adminApiKey);
     if (!isAdminKey && !isApiKeyFormat(input.apiKey)) {
-      limiter.recordFailure(ip);
+      const wait = limiter.blockedFor(ip) ?? (await recordFailure(ip));
+      if (wait !== undefined) throw toError(tooManyFailures(wait));
       throw new AppError('authentication_error', 'apiKey must be an sk_live_ API key');
     }
     const result = await verify(input.apiKey, ip);

@@ -6,9 +6,13 @@ import type { Clock } from '../util/clock.js';
  * one without touching the auth code.
  */
 export interface FailedAuthLimiter {
-  /** Seconds the IP must wait, or undefined when it may try. */
+  /** Seconds the IP must wait, or undefined when it may try (what this instance already knows). */
   blockedFor(ip: string): number | undefined;
-  recordFailure(ip: string): void;
+  /**
+   * Counts one failure. Resolves to the seconds to wait when this failure was itself over the limit (a shared
+   * store may know of failures on other instances that `blockedFor` had not seen yet), else undefined.
+   */
+  recordFailure(ip: string): Promise<number | undefined> | number | undefined;
 }
 
 export interface MemoryFailedAuthLimiterOptions {
@@ -36,10 +40,15 @@ export function createMemoryFailedAuthLimiter(options: MemoryFailedAuthLimiterOp
       return Math.max(1, Math.ceil((w.start + options.windowMs - options.clock.now()) / 1000));
     },
     recordFailure(ip) {
-      if (options.maxFailures <= 0) return;
+      if (options.maxFailures <= 0) return undefined;
       const w = current(ip);
-      if (w) w.failures += 1;
-      else windows.set(ip, { start: options.clock.now(), failures: 1 });
+      if (!w) {
+        windows.set(ip, { start: options.clock.now(), failures: 1 });
+        return undefined;
+      }
+      w.failures += 1;
+      if (w.failures <= options.maxFailures) return undefined;
+      return Math.max(1, Math.ceil((w.start + options.windowMs - options.clock.now()) / 1000));
     },
   };
 }
