@@ -2,13 +2,22 @@ import { restRoutes } from '@claude-proxy/api';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueTask, adminHttp as http, startTestServer, type TestServer, waitFor, waitForTask } from './helpers.js';
+import {
+  bearer,
+  enqueueTask,
+  adminHttp as http,
+  registerClient,
+  startTestServer,
+  type TestServer,
+  waitFor,
+  waitForTask,
+} from './helpers.js';
 
 /** A finished webhook delivery (its URL is refused by the SSRF guard, so it fails at once). */
 async function failedDelivery(t: TestServer): Promise<string> {
   const { deliveryId } = await t.server.services.webhooks.enqueueWebhookDelivery(t.server.services.db.db, {
     taskId: 'task_contract',
-    clientId: 'anonymous',
+    clientId: 'admin',
     url: 'http://10.0.0.1/hook',
     event: 'task.completed',
     payload: {},
@@ -17,11 +26,21 @@ async function failedDelivery(t: TestServer): Promise<string> {
   return deliveryId;
 }
 
+/** A request; sent as the administrator unless it names its own Authorization. */
+interface SampleRequest {
+  path: string;
+  method: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
 interface Sample {
   /** Builds a request that succeeds, and one that fails, against a running server. */
-  ok: (t: TestServer) => Promise<{ path: string; method: string; body?: unknown }>;
-  error: (t: TestServer) => Promise<{ path: string; method: string; body?: unknown }>;
+  ok: (t: TestServer) => Promise<SampleRequest>;
+  error: (t: TestServer) => Promise<SampleRequest>;
 }
+
+const WRONG_KEY = `sk_live_${'C'.repeat(32)}`;
 
 /** One sample per REST route: a route without one fails the test, so the document and the table cannot drift. */
 const samples: Record<string, Sample> = {
@@ -92,6 +111,61 @@ const samples: Record<string, Sample> = {
     ok: async (t) => ({ method: 'POST', path: `/api/webhooks/deliveries/${await failedDelivery(t)}/redeliver` }),
     error: async () => ({ method: 'POST', path: '/api/webhooks/deliveries/whd_missing/redeliver' }),
   },
+  'POST /api/auth/register': {
+    ok: async () => ({
+      method: 'POST',
+      path: '/api/auth/register',
+      body: { name: 'contract client', description: 'samples', permissions: ['query', 'queue'] },
+    }),
+    error: async () => ({ method: 'POST', path: '/api/auth/register', body: { name: '', permissions: ['root'] } }),
+  },
+  'POST /api/auth/token': {
+    ok: async (t) => ({
+      method: 'POST',
+      path: '/api/auth/token',
+      body: { apiKey: (await registerClient(t)).apiKey, expiresIn: '10m' },
+    }),
+    error: async () => ({ method: 'POST', path: '/api/auth/token', body: { apiKey: WRONG_KEY } }),
+  },
+  'GET /api/auth/clients': {
+    ok: async () => ({ method: 'GET', path: '/api/auth/clients' }),
+    error: async (t) => ({
+      method: 'GET',
+      path: '/api/auth/clients',
+      headers: bearer((await registerClient(t, ['query'])).apiKey),
+    }),
+  },
+  'DELETE /api/auth/clients/:clientId': {
+    ok: async (t) => ({ method: 'DELETE', path: `/api/auth/clients/${(await registerClient(t)).clientId}` }),
+    error: async () => ({ method: 'DELETE', path: '/api/auth/clients/client_missing' }),
+  },
+  'POST /api/auth/clients/:clientId/rotate': {
+    ok: async (t) => ({
+      method: 'POST',
+      path: `/api/auth/clients/${(await registerClient(t)).clientId}/rotate`,
+      body: { gracePeriod: '1h' },
+    }),
+    error: async (t) => ({
+      method: 'POST',
+      path: `/api/auth/clients/${(await registerClient(t)).clientId}/rotate`,
+      body: { gracePeriod: 'forever' },
+    }),
+  },
+  'POST /api/auth/clients/:clientId/unsuspend': {
+    ok: async (t) => ({ method: 'POST', path: `/api/auth/clients/${(await registerClient(t)).clientId}/unsuspend` }),
+    error: async () => ({ method: 'POST', path: '/api/auth/clients/client_missing/unsuspend' }),
+  },
+  'POST /api/auth/clients/:clientId/webhook-secret': {
+    ok: async (t) => ({
+      method: 'POST',
+      path: `/api/auth/clients/${(await registerClient(t)).clientId}/webhook-secret`,
+    }),
+    error: async () => ({ method: 'POST', path: '/api/auth/clients/client_missing/webhook-secret' }),
+  },
+  'GET /api/usage': {
+    ok: async () => ({ method: 'GET', path: '/api/usage?from=2026-01-01&to=2026-01-31' }),
+    error: async () => ({ method: 'GET', path: '/api/usage?from=yesterday' }),
+  },
   'POST /api/webhooks/secret/rotate': {
     ok: async () => ({ method: 'POST', path: '/api/webhooks/secret/rotate', body: { graceSeconds: 60 } }),
     error: async () => ({ method: 'POST', path: '/api/webhooks/secret/rotate', body: { graceSeconds: -1 } }),
@@ -148,12 +222,15 @@ describe('OpenAPI document', () => {
       const res = await http(`${t.url}${req.path}`, {
         method: req.method,
         ...(req.body === undefined ? {} : { body: req.body }),
+        ...(req.headers === undefined ? {} : { headers: req.headers }),
       });
       const op = doc.paths[pathOf(route.path)]?.[route.method.toLowerCase()];
       const spec = op?.responses[String(res.status)];
       expect(spec, `${name} answered ${res.status}, which the document does not list`).toBeDefined();
       const schema = spec?.content?.['application/json']?.schema;
       expect(schema).toBeDefined();
+      // A success schema says what the body holds (a procedure without `.output()` would give `{}`).
+      if (res.status < 300) expect(Object.keys(schema ?? {}), `${name} ${res.status} schema`).not.toEqual([]);
       const resolved = JSON.parse(JSON.stringify(schema).replaceAll('"#/components', '"doc#/components'));
       const validate = ajv.compile(resolved);
       const valid = validate(res.body);

@@ -1,4 +1,9 @@
-import { clientLimitsSchema, normalizeClientLimits, type Services } from '@claude-proxy/core';
+import {
+  clientLimitsSchema,
+  clientRateLimitsOutputSchema,
+  normalizeClientLimits,
+  type Services,
+} from '@claude-proxy/core';
 import { z } from 'zod';
 import { authedProcedure } from '../trpc.js';
 
@@ -23,6 +28,7 @@ async function view(services: Services, clientId: string) {
 /** GET /api/admin/rate-limits/:clientId: the client's overrides and the limits in force. */
 export const getClientRateLimitsProcedure = authedProcedure('admin')
   .input(byClient)
+  .output(clientRateLimitsOutputSchema)
   .query(({ ctx, input }) => view(ctx.services, input.clientId));
 
 /**
@@ -31,6 +37,7 @@ export const getClientRateLimitsProcedure = authedProcedure('admin')
  */
 export const setClientRateLimitsProcedure = authedProcedure('admin')
   .input(z.strictObject({ clientId: clientIdSchema, limits: clientLimitsSchema }))
+  .output(clientRateLimitsOutputSchema)
   .mutation(async ({ ctx, input }) => {
     await ctx.services.rateLimits.overrides.set(input.clientId, normalizeClientLimits(input.limits));
     return view(ctx.services, input.clientId);
@@ -39,6 +46,7 @@ export const setClientRateLimitsProcedure = authedProcedure('admin')
 /** DELETE /api/admin/rate-limits/:clientId: back to the defaults. */
 export const clearClientRateLimitsProcedure = authedProcedure('admin')
   .input(byClient)
+  .output(clientRateLimitsOutputSchema)
   .mutation(async ({ ctx, input }) => {
     await ctx.services.rateLimits.overrides.delete(input.clientId);
     return view(ctx.services, input.clientId);

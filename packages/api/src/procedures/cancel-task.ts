@@ -1,4 +1,4 @@
-import { taskIdInputSchema } from '@claude-proxy/core';
+import { cancelledTaskSchema, taskIdInputSchema } from '@claude-proxy/core';
 import { limited } from '../rate-limit/limited.js';
 import { authedProcedure } from '../trpc.js';
 
@@ -6,4 +6,5 @@ import { authedProcedure } from '../trpc.js';
 export const cancelTaskProcedure = authedProcedure('queue')
   .use(limited('read'))
   .input(taskIdInputSchema)
+  .output(cancelledTaskSchema)
   .mutation(({ ctx, input }) => ctx.services.tasks.cancel(input.taskId, ctx.principal.clientId));

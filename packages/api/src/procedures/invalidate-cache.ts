@@ -11,9 +11,17 @@ export const invalidateCacheInputSchema = z
   })
   .default({});
 
+export const invalidateCacheOutputSchema = z.object({
+  invalidated: z.enum(['key', 'all']),
+  key: z.string().nullable(),
+  /** Entries removed from the shared store. */
+  removed: z.number().int().min(0),
+});
+
 /** C3: forced invalidation on every instance (admin). */
 export const invalidateCacheProcedure = authedProcedure('admin')
   .input(invalidateCacheInputSchema)
+  .output(invalidateCacheOutputSchema)
   .mutation(async ({ ctx, input }) => {
     const removed = await ctx.services.cache.invalidate(input.key);
     return { invalidated: input.key ? 'key' : 'all', key: input.key ?? null, removed };

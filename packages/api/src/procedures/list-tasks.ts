@@ -1,4 +1,4 @@
-import { listTasksInputSchema } from '@claude-proxy/core';
+import { listTasksInputSchema, taskListSchema } from '@claude-proxy/core';
 import { limited } from '../rate-limit/limited.js';
 import { authedProcedure } from '../trpc.js';
 
@@ -6,6 +6,7 @@ import { authedProcedure } from '../trpc.js';
 export const listTasksProcedure = authedProcedure('queue')
   .use(limited('read'))
   .input(listTasksInputSchema)
+  .output(taskListSchema)
   .query(({ ctx, input }) => {
     ctx.responseHeaders.set('Cache-Control', 'no-store');
     return ctx.services.tasks.list(input, ctx.principal.clientId);

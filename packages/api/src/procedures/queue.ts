@@ -1,4 +1,4 @@
-import { enqueueTaskInputSchema } from '@claude-proxy/core';
+import { enqueuedTaskSchema, enqueueTaskInputSchema } from '@claude-proxy/core';
 import { limited } from '../rate-limit/limited.js';
 import { authedProcedure } from '../trpc.js';
 
@@ -6,6 +6,7 @@ import { authedProcedure } from '../trpc.js';
 export const queueProcedure = authedProcedure('queue')
   .use(limited('queue'))
   .input(enqueueTaskInputSchema)
+  .output(enqueuedTaskSchema)
   .mutation(async ({ ctx, input }) => {
     // SSRF guard at submission time (the delivery checks the resolved address again at send time).
     if (input.callbackUrl) await ctx.services.webhooks.validateCallbackUrl(input.callbackUrl);

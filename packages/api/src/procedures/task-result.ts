@@ -1,4 +1,4 @@
-import { taskIdInputSchema } from '@claude-proxy/core';
+import { taskIdInputSchema, taskResultSchema } from '@claude-proxy/core';
 import { limited } from '../rate-limit/limited.js';
 import { authedProcedure } from '../trpc.js';
 
@@ -6,6 +6,7 @@ import { authedProcedure } from '../trpc.js';
 export const taskResultProcedure = authedProcedure('queue')
   .use(limited('read'))
   .input(taskIdInputSchema)
+  .output(taskResultSchema)
   .query(({ ctx, input }) => {
     ctx.responseHeaders.set('Cache-Control', 'no-store');
     return ctx.services.tasks.result(input.taskId, ctx.principal.clientId);

@@ -1,4 +1,4 @@
-import { taskIdInputSchema } from '@claude-proxy/core';
+import { taskIdInputSchema, taskViewSchema } from '@claude-proxy/core';
 import { limited } from '../rate-limit/limited.js';
 import { authedProcedure } from '../trpc.js';
 
@@ -6,6 +6,7 @@ import { authedProcedure } from '../trpc.js';
 export const taskProcedure = authedProcedure('queue')
   .use(limited('read'))
   .input(taskIdInputSchema)
+  .output(taskViewSchema)
   .query(async ({ ctx, input }) => {
     ctx.responseHeaders.set('Cache-Control', 'no-store');
     const task = await ctx.services.tasks.get(input.taskId, ctx.principal.clientId);

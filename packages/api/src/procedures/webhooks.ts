@@ -1,3 +1,9 @@
+import {
+  rotatedWebhookSecretSchema,
+  webhookDeliveryDetailSchema,
+  webhookDeliveryListSchema,
+  webhookDeliverySchema,
+} from '@claude-proxy/core';
 import { z } from 'zod';
 import type { Principal } from '../context.js';
 import { authedProcedure } from '../trpc.js';
@@ -19,6 +25,7 @@ export const listDeliveriesInputSchema = z
 /** Webhook deliveries, newest first: all of them for an admin, the caller's own otherwise. */
 export const listDeliveriesProcedure = authedProcedure('queue')
   .input(listDeliveriesInputSchema)
+  .output(webhookDeliveryListSchema)
   .query(({ ctx, input }) => {
     const clientId = scopeOf(ctx.principal);
     return ctx.services.webhooks.listDeliveries({
@@ -33,11 +40,13 @@ export const listDeliveriesProcedure = authedProcedure('queue')
 /** One delivery with every attempt (status, latency, error). */
 export const getDeliveryProcedure = authedProcedure('queue')
   .input(z.strictObject({ deliveryId: deliveryIdSchema }))
+  .output(webhookDeliveryDetailSchema)
   .query(({ ctx, input }) => ctx.services.webhooks.getDelivery(input.deliveryId, scopeOf(ctx.principal)));
 
 /** Sends a finished delivery again: a new round of attempts with the same webhook-id. */
 export const redeliverProcedure = authedProcedure('queue')
   .input(z.strictObject({ deliveryId: deliveryIdSchema }))
+  .output(webhookDeliverySchema)
   .mutation(({ ctx, input }) => ctx.services.webhooks.redeliver(input.deliveryId, scopeOf(ctx.principal)));
 
 export const rotateSecretInputSchema = z
@@ -55,6 +64,7 @@ export const rotateSecretInputSchema = z
 /** A new signing secret for the caller, shown once; the previous one stays valid for the grace period. */
 export const rotateSecretProcedure = authedProcedure('queue')
   .input(rotateSecretInputSchema)
+  .output(rotatedWebhookSecretSchema)
   .mutation(async ({ ctx, input }) => {
     const rotated = await ctx.services.webhooks.rotateWebhookSecret(ctx.principal.clientId, input);
     return {

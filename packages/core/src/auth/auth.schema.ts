@@ -46,3 +46,71 @@ export const rotateInputSchema = z.strictObject({
   expiresIn: isoDuration.optional(),
 });
 export type RotateInput = z.infer<typeof rotateInputSchema>;
+
+/* The answers of the auth routes (E8, E9, A7, A8): `.output()` of the procedures and the OpenAPI document. */
+const iso = z.iso.datetime();
+const permissions = z.array(z.enum(PERMISSIONS));
+export const CLIENT_STATUSES = ['active', 'revoked', 'expired', 'suspended'] as const;
+
+/** E8 (201): the key and the webhook secret are shown here and never again. */
+export const registerOutputSchema = z.object({
+  clientId: z.string(),
+  apiKey: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  permissions,
+  createdAt: iso,
+  expiresAt: iso,
+  webhookSecret: z.string().optional(),
+  message: z.string(),
+});
+
+/** E9. */
+export const tokenOutputSchema = z.object({ token: z.string(), expiresAt: iso, tokenType: z.literal('Bearer') });
+
+/** A7: never a secret, only the key's visible prefix. */
+export const clientListOutputSchema = z.object({
+  clients: z.array(
+    z.object({
+      clientId: z.string(),
+      name: z.string(),
+      description: z.string().nullable(),
+      permissions,
+      status: z.enum(CLIENT_STATUSES),
+      keyPrefix: z.string().nullable(),
+      createdAt: iso,
+      expiresAt: iso.nullable(),
+      revokedAt: iso.nullable(),
+      suspendedAt: iso.nullable(),
+      suspendedReason: z.string().nullable(),
+    }),
+  ),
+});
+
+export const revokeOutputSchema = z.object({
+  clientId: z.string(),
+  status: z.literal('revoked'),
+  revokedAt: iso,
+  message: z.string(),
+});
+
+export const rotateOutputSchema = z.object({
+  clientId: z.string(),
+  apiKey: z.string(),
+  keyPrefix: z.string(),
+  expiresAt: iso.nullable(),
+  previousKeyValidUntil: iso,
+  message: z.string(),
+});
+
+export const unsuspendOutputSchema = z.object({
+  clientId: z.string(),
+  status: z.enum(CLIENT_STATUSES),
+  message: z.string(),
+});
+
+export const clientWebhookSecretOutputSchema = z.object({
+  clientId: z.string(),
+  webhookSecret: z.string(),
+  message: z.string(),
+});

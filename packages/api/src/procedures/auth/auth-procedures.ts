@@ -1,4 +1,16 @@
-import { clientIdInputSchema, registerInputSchema, rotateInputSchema, tokenInputSchema } from '@claude-proxy/core';
+import {
+  clientIdInputSchema,
+  clientListOutputSchema,
+  clientWebhookSecretOutputSchema,
+  registerInputSchema,
+  registerOutputSchema,
+  revokeOutputSchema,
+  rotateInputSchema,
+  rotateOutputSchema,
+  tokenInputSchema,
+  tokenOutputSchema,
+  unsuspendOutputSchema,
+} from '@claude-proxy/core';
 import { authedProcedure, publicProcedure } from '../../trpc.js';
 
 const noStore = (headers: Headers) => headers.set('Cache-Control', 'no-store');
@@ -6,6 +18,7 @@ const noStore = (headers: Headers) => headers.set('Cache-Control', 'no-store');
 /** E8: admin only; the key (and the webhook secret) appear in this answer and never again. */
 export const registerProcedure = authedProcedure('admin')
   .input(registerInputSchema)
+  .output(registerOutputSchema)
   .mutation(({ ctx, input }) => {
     noStore(ctx.responseHeaders);
     return ctx.services.auth.clients.register(input);
@@ -15,24 +28,29 @@ export const registerProcedure = authedProcedure('admin')
 export const tokenProcedure = publicProcedure
   .meta({ credentialInBody: true })
   .input(tokenInputSchema)
+  .output(tokenOutputSchema)
   .mutation(({ ctx, input }) => {
     noStore(ctx.responseHeaders);
     return ctx.services.auth.issueToken(input, ctx.ip);
   });
 
-export const listClientsProcedure = authedProcedure('admin').query(({ ctx }) => {
-  noStore(ctx.responseHeaders);
-  return ctx.services.auth.clients.list();
-});
+export const listClientsProcedure = authedProcedure('admin')
+  .output(clientListOutputSchema)
+  .query(({ ctx }) => {
+    noStore(ctx.responseHeaders);
+    return ctx.services.auth.clients.list();
+  });
 
 /** A7: the client's keys and every token derived from them stop working on every instance. */
 export const revokeClientProcedure = authedProcedure('admin')
   .input(clientIdInputSchema)
+  .output(revokeOutputSchema)
   .mutation(({ ctx, input }) => ctx.services.auth.clients.revoke(input.clientId));
 
 /** A7: a new key, returned once; the old one stops at once or after `gracePeriod`. */
 export const rotateKeyProcedure = authedProcedure('admin')
   .input(rotateInputSchema)
+  .output(rotateOutputSchema)
   .mutation(({ ctx, input }) => {
     noStore(ctx.responseHeaders);
     return ctx.services.auth.clients.rotate(input);
@@ -41,11 +59,13 @@ export const rotateKeyProcedure = authedProcedure('admin')
 /** A8: lifts a suspension made by the anomaly watch. */
 export const unsuspendClientProcedure = authedProcedure('admin')
   .input(clientIdInputSchema)
+  .output(unsuspendOutputSchema)
   .mutation(({ ctx, input }) => ctx.services.auth.clients.unsuspend(input.clientId));
 
 /** A new webhook signing secret for the client, returned once. */
 export const rotateWebhookSecretProcedure = authedProcedure('admin')
   .input(clientIdInputSchema)
+  .output(clientWebhookSecretOutputSchema)
   .mutation(({ ctx, input }) => {
     noStore(ctx.responseHeaders);
     return ctx.services.auth.clients.rotateWebhookSecret(input.clientId);
