@@ -95,12 +95,12 @@ export function createApp(options: AppOptions): Hono<Env> {
         requestId,
         ip,
         credential: credentialOf(c, allowQueryKey),
-        signal: c.req.raw.signal,
       }),
     );
     await next();
     c.res.headers.set('X-Request-ID', requestId);
-    await discardUnreadBody(c.req.raw, c.res, options.bodyLimitBytes);
+    // A route that read its body has nothing left to drain (and touching the body again costs a full Request).
+    if (!c.get('bodyRead')) await discardUnreadBody(c.req.raw, c.res, options.bodyLimitBytes);
   });
   app.use(
     observeRequests({
@@ -132,18 +132,23 @@ export function createApp(options: AppOptions): Hono<Env> {
     }),
   );
 
-  app.use(
-    bodyLimit({
-      maxSize: options.bodyLimitBytes,
-      onError: (c) => {
-        const error = new AppError('payload_too_large', `Request body exceeds ${options.bodyLimitBytes} bytes`);
-        const result = errorResult(error, c.get('ctx'));
-        // The rest of the body is never read; a client must not reuse this connection for its next request.
-        c.get('ctx').responseHeaders.set('Connection', 'close');
-        return send(c, result.status, result.body, c.get('ctx').responseHeaders);
-      },
-    }),
-  );
+  const streamingLimit = bodyLimit({
+    maxSize: options.bodyLimitBytes,
+    onError: (c) => {
+      const error = new AppError('payload_too_large', `Request body exceeds ${options.bodyLimitBytes} bytes`);
+      const result = errorResult(error, c.get('ctx'));
+      // The rest of the body is never read; a client must not reuse this connection for its next request.
+      c.get('ctx').responseHeaders.set('Connection', 'close');
+      return send(c, result.status, result.body, c.get('ctx').responseHeaders);
+    },
+  });
+  // A declared Content-Length is checked from the header alone (the common case, and cheap); only a chunked
+  // body goes through the streaming limit, which has to wrap the whole request.
+  app.use((c, next) => {
+    const length = c.req.header('content-length');
+    if (length !== undefined) return Number(length) > options.bodyLimitBytes ? streamingLimit(c, next) : next();
+    return c.req.header('transfer-encoding') ? streamingLimit(c, next) : next();
+  });
 
   mountProbes(app, { services, metrics: options.metrics, isDraining: options.isDraining ?? (() => false) });
   if (!options.healthOnly) mountApiDocs(app);
@@ -155,6 +160,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       let body: unknown;
       if (route.body) {
         const text = await c.req.text();
+        c.set('bodyRead', true);
         if (text.trim() !== '') {
           try {
             body = JSON.parse(text);

@@ -55,7 +55,7 @@ export async function typeContract(): Promise<void> {
 
   try {
     await client.health();
-  } catch (error) {
+  } catch {
     expectTypeOf<ClaudeProxyError['code']>().toExtend<string>();
     expectTypeOf<ClaudeProxyError['requestId']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<ClaudeProxyError['retryAfter']>().toEqualTypeOf<number | undefined>();
