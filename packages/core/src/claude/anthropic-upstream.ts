@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { createNodeHttpFetch } from './node-http-fetch.js';
 import {
   type CallOptions,
   type ClaudeUpstream,
@@ -64,7 +65,7 @@ const withRetryAfter = (ms: number | undefined) => (ms === undefined ? {} : { re
 
 /** The upstream through the official SDK. Retries are ours (one budget per request), so the SDK's are off. */
 export function createAnthropicUpstream(options: AnthropicUpstreamOptions): ClaudeUpstream {
-  const baseFetch = options.fetch ?? globalThis.fetch;
+  const baseFetch = options.fetch ?? createNodeHttpFetch();
   const firstByteTimeoutMs = options.firstByteTimeoutMs ?? 30_000;
   const timedFetch: typeof fetch = async (input, init) => {
     const controller = new AbortController();
