@@ -22,6 +22,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2000);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
 const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 2000);
+/** Comma-separated subset of latency,hits,queue,memory (default: all); a partial run leaves docs/ alone. */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const want = (section: string) => !ONLY || ONLY.includes(section);
 const ADMIN = `bench-admin-${randomBytes(12).toString('hex')}`;
 const SCHEMA = `bench_${randomBytes(4).toString('hex')}`;
 
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
 
     // 1. Added latency (cache off).
     const rows: string[] = [];
-    for (const c of [1, 16, 128]) {
+    for (const c of want('latency') ? [1, 16, 128] : []) {
       const run = (t: Target) => (c === 1 ? sequentialRun(t, SEQUENTIAL) : autocannonRun(t, c, SECONDS));
       const d: LoadResult[] = [];
       const p: LoadResult[] = [];
@@ -117,7 +120,8 @@ async function main(): Promise<void> {
       );
       console.log(`latency c=${c} done`);
     }
-    sections.push(`## 1. Added latency (cache off, non-streaming)
+    if (rows.length > 0)
+      sections.push(`## 1. Added latency (cache off, non-streaming)
 
 The same request straight to claude-sim and through the proxy (\`caching: false\`, a client key, rate
 limits set high, logging at info, request history on). Concurrency 1 is timed per request with
@@ -129,34 +133,35 @@ limits set high, logging at info, request history on). Concurrency 1 is timed pe
 ${rows.join('\n')}`);
 
     // 2 and 5. Cache hits vs a bare server; with and without authentication.
-    await fetch(hit.url, { method: 'POST', headers: auth, body: hitBody });
-    const cached = await (await fetch(hit.url, { method: 'POST', headers: auth, body: hitBody })).text();
-    const bare = await startBareProcess(cached);
-    procs.push(bare);
-    const open = await startProxyProcess(proxyEnv(sim.url, { AUTH_DISABLED: 'true' }));
-    procs.push(open);
-    const bareT: Target = {
-      url: bare.url,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: hitBody,
-    };
-    const openT: Target = {
-      url: `${open.url}/api/claude/query`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: hitBody,
-    };
-    const hits: number[] = [];
-    const bares: number[] = [];
-    const opens: number[] = [];
-    for (let i = 0; i < REPEAT; i++) {
-      bares.push((await autocannonRun(bareT, 16, SECONDS)).rps);
-      hits.push((await autocannonRun(hit, 16, SECONDS)).rps);
-      opens.push((await autocannonRun(openT, 16, SECONDS)).rps);
-    }
-    console.log('cache hits done');
-    sections.push(`## 2. Cache-hit throughput
+    if (want('hits')) {
+      await fetch(hit.url, { method: 'POST', headers: auth, body: hitBody });
+      const cached = await (await fetch(hit.url, { method: 'POST', headers: auth, body: hitBody })).text();
+      const bare = await startBareProcess(cached);
+      procs.push(bare);
+      const open = await startProxyProcess(proxyEnv(sim.url, { AUTH_DISABLED: 'true' }));
+      procs.push(open);
+      const bareT: Target = {
+        url: bare.url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: hitBody,
+      };
+      const openT: Target = {
+        url: `${open.url}/api/claude/query`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: hitBody,
+      };
+      const hits: number[] = [];
+      const bares: number[] = [];
+      const opens: number[] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        bares.push((await autocannonRun(bareT, 16, SECONDS)).rps);
+        hits.push((await autocannonRun(hit, 16, SECONDS)).rps);
+        opens.push((await autocannonRun(openT, 16, SECONDS)).rps);
+      }
+      console.log('cache hits done');
+      sections.push(`## 2. Cache-hit throughput
 
 Authenticated cache hits (\`POST /api/claude/query\`, 16 connections, ${SECONDS} s) against a bare
 \`node:http\` server that answers the very same JSON: the practical ceiling on this machine.
@@ -165,7 +170,7 @@ Authenticated cache hits (\`POST /api/claude/query\`, 16 connections, ${SECONDS}
 |---|---|---|
 | bare node:http | ${spread(bares)} | 100% |
 | proxy, cache hit, with a key | ${spread(hits)} | **${fmt((100 * median(hits)) / median(bares), 1)}%** |`);
-    sections.push(`## 5. Authentication cost
+      sections.push(`## 5. Authentication cost
 
 The same cache hits with a client key and with authentication switched off (\`AUTH_DISABLED=true\`, for
 benchmarks only). A key is verified with bcrypt once; afterwards it costs one SHA-256 and a bounded-LRU lookup.
@@ -174,18 +179,20 @@ benchmarks only). A key is verified with bcrypt once; afterwards it costs one SH
 |---|---|---|
 | off | ${spread(opens)} | 100% |
 | client key | ${spread(hits)} | **${fmt((100 * median(hits)) / median(opens), 1)}%** |`);
-    await open.stop();
-    procs.splice(procs.indexOf(open), 1);
-    await bare.stop();
-    procs.splice(procs.indexOf(bare), 1);
+      await open.stop();
+      procs.splice(procs.indexOf(open), 1);
+      await bare.stop();
+      procs.splice(procs.indexOf(bare), 1);
+    }
 
     // 3. Queue rate.
-    const proxyRates = await repeat(async () =>
-      proxyQueueRate(proxy.url, await registerKey(proxy.url), QUEUE_JOBS, randomBytes(3).toString('hex')),
-    );
-    const rawRates = await repeat(() => rawPgBossRate(DATABASE_URL, `${SCHEMA}_raw`, QUEUE_JOBS));
-    console.log('queue done');
-    sections.push(`## 3. Queue rate
+    if (want('queue')) {
+      const proxyRates = await repeat(async () =>
+        proxyQueueRate(proxy.url, await registerKey(proxy.url), QUEUE_JOBS, randomBytes(3).toString('hex')),
+      );
+      const rawRates = await repeat(() => rawPgBossRate(DATABASE_URL, `${SCHEMA}_raw`, QUEUE_JOBS));
+      console.log('queue done');
+      sections.push(`## 3. Queue rate
 
 ${fmt(QUEUE_JOBS)} tasks submitted over HTTP by 32 concurrent callers (\`POST /api/claude/queue\`, caching off)
 and processed by the proxy's own worker (\`WORKER_CONCURRENCY=64\`) against the zero-latency simulator,
@@ -196,41 +203,43 @@ senders) + \`work\` (4 workers, batches of 100) of as many jobs on the same data
 |---|---|---|
 | raw pg-boss send + work | ${spread(rawRates)} | 100% |
 | proxy end to end | ${spread(proxyRates)} | **${fmt((100 * median(proxyRates)) / median(rawRates), 1)}%** |`);
+    }
 
     // 4. Memory under steady load.
-    const samples: { t: number; rss: number }[] = [];
-    const soakStart = performance.now();
-    const sampler = setInterval(
-      () => samples.push({ t: (performance.now() - soakStart) / 1000, rss: proxy.rssMb() }),
-      5_000,
-    );
-    let soakRequests = 0;
-    while (performance.now() - soakStart < SOAK_SECONDS * 1000) {
-      const slice = Math.min(10, SOAK_SECONDS - (performance.now() - soakStart) / 1000);
-      if (slice < 1) break;
-      // Mixed steady load: half misses (upstream + history), half hits.
-      const [a, b] = await Promise.all([
-        autocannonRun(miss, 8, Math.floor(slice)),
-        autocannonRun(hit, 8, Math.floor(slice)),
-      ]);
-      soakRequests += (a.rps + b.rps) * Math.floor(slice);
-    }
-    clearInterval(sampler);
-    samples.push({ t: (performance.now() - soakStart) / 1000, rss: proxy.rssMb() });
-    const half = samples.filter((s) => s.t >= SOAK_SECONDS / 2);
-    const n = half.length;
-    const mt = half.reduce((s, x) => s + x.t, 0) / n;
-    const mr = half.reduce((s, x) => s + x.rss, 0) / n;
-    const slope =
-      half.reduce((s, x) => s + (x.t - mt) * (x.rss - mr), 0) /
-      Math.max(
-        1e-9,
-        half.reduce((s, x) => s + (x.t - mt) ** 2, 0),
+    if (want('memory')) {
+      const samples: { t: number; rss: number }[] = [];
+      const soakStart = performance.now();
+      const sampler = setInterval(
+        () => samples.push({ t: (performance.now() - soakStart) / 1000, rss: proxy.rssMb() }),
+        5_000,
       );
-    const peak = Math.max(...samples.map((s) => s.rss));
-    const last = samples.at(-1)?.rss ?? 0;
-    console.log('soak done');
-    sections.push(`## 4. Memory under steady load
+      let soakRequests = 0;
+      while (performance.now() - soakStart < SOAK_SECONDS * 1000) {
+        const slice = Math.min(10, SOAK_SECONDS - (performance.now() - soakStart) / 1000);
+        if (slice < 1) break;
+        // Mixed steady load: half misses (upstream + history), half hits.
+        const [a, b] = await Promise.all([
+          autocannonRun(miss, 8, Math.floor(slice)),
+          autocannonRun(hit, 8, Math.floor(slice)),
+        ]);
+        soakRequests += (a.rps + b.rps) * Math.floor(slice);
+      }
+      clearInterval(sampler);
+      samples.push({ t: (performance.now() - soakStart) / 1000, rss: proxy.rssMb() });
+      const half = samples.filter((s) => s.t >= SOAK_SECONDS / 2);
+      const n = half.length;
+      const mt = half.reduce((s, x) => s + x.t, 0) / n;
+      const mr = half.reduce((s, x) => s + x.rss, 0) / n;
+      const slope =
+        half.reduce((s, x) => s + (x.t - mt) * (x.rss - mr), 0) /
+        Math.max(
+          1e-9,
+          half.reduce((s, x) => s + (x.t - mt) ** 2, 0),
+        );
+      const peak = Math.max(...samples.map((s) => s.rss));
+      const last = samples.at(-1)?.rss ?? 0;
+      console.log('soak done');
+      sections.push(`## 4. Memory under steady load
 
 ${SOAK_SECONDS} s of mixed load (8 connections of cache misses and 8 of hits, ${fmt(soakRequests)} requests), proxy
 RSS sampled every 5 s from \`/proc\`.
@@ -240,6 +249,7 @@ RSS sampled every 5 s from \`/proc\`.
 | ${fmt(last, 1)} MB | ${fmt(peak, 1)} MB | ${fmt(slope * 60, 2)} MB/min |
 
 Samples (s: MB): ${samples.map((s) => `${fmt(s.t)}: ${fmt(s.rss, 0)}`).join(', ')}`);
+    }
   } finally {
     for (const p of procs.reverse()) await p.stop();
   }
@@ -259,7 +269,7 @@ ${sections.join('\n\n')}
   const extra = process.env.BENCH_NOTES_FILE
     ? `\n${await import('node:fs').then((fs) => fs.readFileSync(process.env.BENCH_NOTES_FILE!, 'utf8'))}`
     : '';
-  writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + extra);
+  if (!ONLY) writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + extra);
   console.log(doc);
 }
 
