@@ -200,8 +200,20 @@ export function createApp(options: AppOptions): Hono<Env> {
       });
     });
 
+  // A known path asked with another method: 405 with the methods it has (RFC 9110), not 404.
+  const patterns = routes.map((r) => ({
+    method: r.method,
+    re: new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, '[^/]+')}/?$`),
+  }));
   app.notFound((c) => {
     const ctx = c.get('ctx');
+    const allowed = [...new Set(patterns.filter((p) => p.re.test(c.req.path)).map((p) => p.method))];
+    if (allowed.length > 0) {
+      ctx.responseHeaders.set('Allow', allowed.join(', '));
+      const message = `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}`;
+      const result = errorResult(new AppError('method_not_allowed', message), ctx);
+      return send(c, result.status, result.body, ctx.responseHeaders);
+    }
     const result = errorResult(new AppError('not_found', `No route for ${c.req.method} ${c.req.path}`), ctx);
     return send(c, result.status, result.body, ctx.responseHeaders);
   });

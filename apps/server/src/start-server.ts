@@ -95,7 +95,13 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       // Expiry of a job fetched by a worker that died before claiming its task is checked this often.
       maintenanceIntervalSeconds: Math.min(120, env.TASK_LEASE_SECONDS),
     });
-    boss.on('error', (err) => logger.error({ err }, 'pg-boss error'));
+    // pg's errors carry the whole client (connection settings included): log only what says what happened.
+    boss.on('error', (err: Error & { code?: string }) =>
+      logger.error(
+        { err: { type: err.name, message: err.message, code: err.code, stack: err.stack } },
+        'pg-boss error',
+      ),
+    );
     await boss.start();
     cleanups.push(() => boss.stop({ graceful: true, timeout: env.SHUTDOWN_TIMEOUT_MS }));
 

@@ -161,6 +161,22 @@ describe('client keys and tokens (E8, E9, A7)', () => {
     expect((await del()).body).toMatchObject({ revokedAt: first.body.revokedAt });
   });
 
+  it('refuses names and ids Postgres cannot store with a 400, not a 500', async () => {
+    for (const body of [{ name: 'app\u0000' }, { name: 'ok', description: 'bad \ud800 half' }]) {
+      const res = await http<{ error: { code: string; message: string } }>(`${t.url}/api/auth/register`, {
+        headers: admin,
+        body,
+      });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.message).toContain('NUL characters or unpaired UTF-16 surrogates');
+    }
+    const del = await http(`${t.url}/api/auth/clients/${encodeURIComponent('client_\u0000')}`, {
+      method: 'DELETE',
+      headers: admin,
+    });
+    expect(del.status).toBe(400);
+  });
+
   it('rotates the webhook secret', async () => {
     const reg = await registerClient(t, ['query']);
     const res = await http<{ webhookSecret: string }>(`${t.url}/api/auth/clients/${reg.clientId}/webhook-secret`, {

@@ -1,7 +1,7 @@
 import { type RestRoute, restRoutes } from '@claude-proxy/api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers.js';
+import { bearer, startTestServer, TEST_ADMIN_KEY, type TestServer } from './helpers.js';
 
 /** Cases per route: with the table's routes this keeps the whole run to a few hundred requests. */
 const RUNS_PER_ROUTE = Math.ceil(300 / restRoutes.length);
@@ -57,6 +57,10 @@ const body = fc.oneof(
   fc.oneof(text, huge),
   fc.constant('{"prompt":'),
   fc.constant(`${'['.repeat(100_000)}`),
+  fc.constant(`{"prompt":"hi","metadata":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`),
+  fc
+    .constantFrom('\u0000', '\ud800', 'ok\udfff')
+    .map((bad) => JSON.stringify({ prompt: `x${bad}`, metadata: { [bad]: bad } })),
   fc.constant(undefined),
 );
 
@@ -90,6 +94,9 @@ const path = (route: RestRoute) =>
       return `${filled}${extra}${rawQuery || (qs ? `?${qs}` : '')}`;
     });
 
+/** Half the cases carry the admin key, so validation behind authentication is fuzzed too. */
+const credentials = fc.constantFrom<Record<string, string>>({}, bearer(TEST_ADMIN_KEY));
+
 const contentType = fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', undefined);
 
 describe('fuzzing every REST route', () => {
@@ -111,11 +118,11 @@ describe('fuzzing every REST route', () => {
   for (const route of restRoutes) {
     it(`${route.method} ${route.path} answers only 2xx/4xx in the error shape`, async () => {
       await fc.assert(
-        fc.asyncProperty(method(route), path(route), body, contentType, async (m, p, b, type) => {
+        fc.asyncProperty(method(route), path(route), body, contentType, credentials, async (m, p, b, type, auth) => {
           const hasBody = b !== undefined && m !== 'GET';
           const res = await fetch(`${t.url}${p}`, {
             method: m,
-            headers: type && hasBody ? { 'content-type': type } : {},
+            headers: { ...auth, ...(type && hasBody ? { 'content-type': type } : {}) },
             ...(hasBody ? { body: b } : {}),
           });
           const raw = await res.text();

@@ -156,4 +156,14 @@ describe('POST /api/claude/query (E1)', () => {
     expect(res.body.error.code).toBe('not_found');
     expect(res.headers.get('x-request-id')).toMatch(UUID);
   });
+
+  it('answers 405 with Allow for a known path asked with the wrong method', async () => {
+    const get = await http<{ error: Record<string, unknown> }>(`${t.url}/api/claude/query`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(get.body.error.code).toBe('method_not_allowed');
+    const put = await http<{ error: Record<string, unknown> }>(`${t.url}/api/claude/task/task_abc`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, DELETE');
+  });
 });

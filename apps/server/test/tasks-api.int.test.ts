@@ -129,6 +129,36 @@ describe('tasks API (E2–E6)', () => {
     expect(res.body.error.details?.map((d) => d.path)).toContain('metadata');
   });
 
+  it('rejects text Postgres cannot store (NUL, lone surrogates) and hostile nesting with a 400 naming the field', async () => {
+    const before = await rows('SELECT count(*)::int AS n FROM $schema.tasks');
+    const cases: [body: Record<string, unknown>, path: string, says: string][] = [
+      [{ prompt: 'a\u0000b' }, 'prompt', 'NUL'],
+      [{ prompt: 'a\ud800b' }, 'prompt', 'surrogate'],
+      [{ prompt: 'ok', system: '\udfff' }, 'system', 'surrogate'],
+      [{ prompt: 'ok', metadata: { note: 'x\u0000' } }, 'metadata', 'metadata.note must not contain NUL'],
+      [{ prompt: 'ok', metadata: { list: ['fine', '\ud83d'] } }, 'metadata', 'metadata.list[1]'],
+      [{ prompt: 'ok', metadata: { 'k\u0000': 1 } }, 'metadata', 'metadata key'],
+      [{ prompt: 'ok', callbackUrl: 'https://example.com/\u0000' }, 'callbackUrl', 'NUL'],
+      [{ prompt: '   \n\t ' }, 'prompt', 'whitespace'],
+    ];
+    for (const [body, path, says] of cases) {
+      const res = await http<ErrorBody>(`${t.url}/api/claude/queue`, { body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      expect(res.body.error.details?.map((d) => d.path)).toContain(path);
+      expect(res.body.error.message).toContain(says);
+    }
+    // 5,000 levels: a plain message, not a stack overflow.
+    const deep = await http<ErrorBody>(`${t.url}/api/claude/queue`, {
+      method: 'POST',
+      rawBody: `{"prompt":"ok","metadata":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(deep.status).toBe(400);
+    expect(deep.body.error.message).toBe('Invalid parameter metadata: metadata may nest at most 8 levels');
+    expect(await rows('SELECT count(*)::int AS n FROM $schema.tasks')).toEqual(before);
+  });
+
   it('rejects an unknown model and malformed JSON at enqueue time', async () => {
     const model = await http<ErrorBody>(`${t.url}/api/claude/queue`, {
       body: { prompt: 'x', parameters: { model: 'gpt-4' } },

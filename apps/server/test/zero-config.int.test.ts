@@ -23,7 +23,8 @@ async function startBuilt(dataDir: string, port: number, pgPort: number): Promis
     DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: String(pgPort),
   };
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own, as a terminal gives `pnpm start`: Ctrl-C can be sent to the whole group.
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const output: string[] = [];
   child.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
   child.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
@@ -42,10 +43,12 @@ async function startBuilt(dataDir: string, port: number, pgPort: number): Promis
   return { child, output, url };
 }
 
-function stop(running: Running): Promise<number | null> {
+/** SIGTERM to the server, or Ctrl-C: SIGINT to its whole process group (embedded Postgres included). */
+function stop(running: Running, how: 'SIGTERM' | 'ctrl-c' = 'SIGTERM'): Promise<number | null> {
   return new Promise((resolve) => {
     running.child.once('exit', (code) => resolve(code));
-    running.child.kill('SIGTERM');
+    if (how === 'SIGTERM') running.child.kill('SIGTERM');
+    else process.kill(-running.child.pid!, 'SIGINT');
   });
 }
 
@@ -63,6 +66,18 @@ describe('zero-config run (embedded Postgres + built-in simulator)', () => {
     expect(log).toContain('ADMINISTRATOR API KEY');
     const adminKey = /^\s+(sk_live_[A-Za-z0-9_-]{32})$/m.exec(log)?.[1];
     expect(adminKey).toBeDefined();
+    // The banner's example names the port the server really listens on.
+    expect(log).toContain(`curl -X POST http://127.0.0.1:${port}/api/auth/register`);
+    expect(log).not.toContain('DeprecationWarning');
+    const adminClientId = /client (client_[A-Za-z0-9_-]+)\. Register/.exec(log)?.[1];
+    expect(adminClientId).toBeDefined();
+    // Without ADMIN_API_KEY, the only administrator cannot be revoked (that would lock everyone out).
+    const lockout = await http<{ error: { code: string; message: string } }>(
+      `${first.url}/api/auth/clients/${adminClientId}`,
+      { method: 'DELETE', headers: bearer(adminKey!) },
+    );
+    expect(lockout.status).toBe(400);
+    expect(lockout.body.error.message).toContain('last administrator');
 
     const registered = await http<{ apiKey: string }>(`${first.url}/api/auth/register`, {
       body: { name: 'zero-config app', permissions: ['query'] },
@@ -98,6 +113,10 @@ describe('zero-config run (embedded Postgres + built-in simulator)', () => {
     // The answer was stored in the embedded database by the first run: it survived the restart.
     expect(b.body.metadata.cached).toBe(true);
     expect(b.body.content).toBe(a.body.content);
-    expect(await stop(second)).toBe(0);
+    // Ctrl-C reaches the server and its embedded Postgres together: the server still drains and exits cleanly.
+    expect(await stop(second, 'ctrl-c')).toBe(0);
+    const stopped = second.output.join('');
+    expect(stopped).toContain('shutdown complete');
+    expect(stopped).not.toMatch(/terminating connection|Unhandled 'error'|pg-boss error/);
   });
 });

@@ -52,6 +52,7 @@ export * from './tasks/task-worker.js';
 export * from './util/clock.js';
 export * from './util/ids.js';
 export * from './util/logger.js';
+export * from './util/text.js';
 export * from './webhooks/callback-url.js';
 export * from './webhooks/ip-policy.js';
 export * from './webhooks/retry-schedule.js';

@@ -1,5 +1,6 @@
 import {
   rotatedWebhookSecretSchema,
+  storableString,
   webhookDeliveryDetailSchema,
   webhookDeliveryListSchema,
   webhookDeliverySchema,
@@ -15,7 +16,7 @@ const deliveryIdSchema = z.string().regex(/^whd_[A-Za-z0-9_-]{1,64}$/, 'delivery
 
 export const listDeliveriesInputSchema = z
   .strictObject({
-    taskId: z.string().min(1).max(200).optional(),
+    taskId: storableString().min(1).max(200).optional(),
     status: z.enum(['pending', 'delivered', 'failed']).optional(),
     page: z.coerce.number().int().min(1).max(1_000_000).default(1),
     limit: z.coerce.number().int().min(1).max(100).default(10),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from '../util/text.js';
 import { parseIsoDuration, parseLifetime } from './duration.js';
 import { PERMISSIONS } from './permissions.js';
 
@@ -14,12 +15,12 @@ const lifetime = z
   .refine((v) => parseLifetime(v) !== undefined, {
     message: 'must be a duration such as 1h, 30m, 7d or an ISO 8601 duration such as PT1H',
   });
-const clientId = z.string().min(1).max(100);
+const clientId = storableString().min(1).max(100);
 
 /** E8. */
 export const registerInputSchema = z.strictObject({
-  name: z.string().trim().min(1, 'name must not be empty').max(200),
-  description: z.string().max(2_000).optional(),
+  name: storableString().trim().min(1, 'name must not be empty').max(200),
+  description: storableString().max(2_000).optional(),
   permissions: z
     .array(z.enum(PERMISSIONS, { message: `each permission must be one of ${PERMISSIONS.join(', ')}` }))
     .min(1)
@@ -31,7 +32,7 @@ export type RegisterInput = z.infer<typeof registerInputSchema>;
 
 /** E9. */
 export const tokenInputSchema = z.strictObject({
-  apiKey: z.string().min(1, 'apiKey is required').max(4_096),
+  apiKey: storableString().min(1, 'apiKey is required').max(4_096),
   expiresIn: lifetime.optional(),
 });
 export type TokenInput = z.infer<typeof tokenInputSchema>;

@@ -120,6 +120,22 @@ export function createClientManager(deps: ManageDeps) {
 
     async revoke(clientId: string) {
       const client = await existing(clientId);
+      if (!client.revokedAt && client.permissions.includes('admin') && !config.adminApiKey) {
+        // Without ADMIN_API_KEY, the stored admin clients are the only way in: never lock every one out.
+        const others = await db.db
+          .selectFrom('clients')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('id', '!=', clientId)
+          .where('revoked_at', 'is', null)
+          .where(sql<boolean>`'admin' = ANY(permissions)`)
+          .executeTakeFirst();
+        if (!others || Number(others.n) === 0) {
+          throw new AppError(
+            'invalid_request',
+            `Client ${clientId} is the last administrator and ADMIN_API_KEY is not set: register another admin client (or set ADMIN_API_KEY) before revoking it`,
+          );
+        }
+      }
       const at = client.revokedAt ?? new Date(clock.now());
       await db.db.transaction().execute(async (trx) => {
         await repo.updateClient(trx, clientId, { revoked_at: at });

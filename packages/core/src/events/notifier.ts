@@ -33,6 +33,12 @@ export function createPgNotifier(options: {
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let backoff = 100;
+  /** One query at a time on the LISTEN connection: subscribers that arrive together queue here. */
+  let listening: Promise<unknown> = Promise.resolve();
+  const listen = (c: pg.Client, name: string): Promise<unknown> => {
+    listening = listening.then(() => c.query(`LISTEN ${name}`)).catch(() => {});
+    return listening;
+  };
   const full = (channel: string) => {
     const name = `${options.namespace}_${channel}`;
     if (!CHANNEL.test(name)) throw new Error(`invalid channel: ${name}`);
@@ -82,7 +88,7 @@ export function createPgNotifier(options: {
       }
       handlers.set(name, [handler]);
       await ready;
-      await client?.query(`LISTEN ${name}`).catch(() => {});
+      if (client) await listen(client, name);
     },
     async publish(channel, payload) {
       await options.pool.query('SELECT pg_notify($1, $2)', [full(channel), payload]);

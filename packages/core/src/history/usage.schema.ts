@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { storableString } from '../util/text.js';
 
 /** GET /api/usage query: UTC days, both inclusive. Unknown query parameters (e.g. `apiKey`) are ignored. */
 export const usageInputSchema = z.object({
   /** Admins only: whose usage to read. Default: the caller's own. */
-  clientId: z.string().min(1).max(200).optional(),
+  clientId: storableString().min(1).max(200).optional(),
   /** First day, `YYYY-MM-DD`. Default: 29 days before `to`. */
   from: z.iso.date().optional(),
   /** Last day, `YYYY-MM-DD`. Default: today (UTC). */

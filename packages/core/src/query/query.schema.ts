@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from '../util/text.js';
 
 /** Upper bounds that keep one request from exhausting memory; finer per-model caps apply after resolution. */
 export const LIMITS = {
@@ -12,7 +13,7 @@ export const parametersSchema = z
   .strictObject({
     temperature: z.number().min(0).max(1).optional(),
     maxTokens: z.number().int().min(1).max(LIMITS.maxTokens).optional(),
-    model: z.string().min(1).max(LIMITS.modelChars).optional(),
+    model: storableString().min(1).max(LIMITS.modelChars).optional(),
     topP: z.number().min(0).max(1).optional(),
     topK: z.number().int().min(0).max(1_000).optional(),
   })
@@ -20,8 +21,11 @@ export const parametersSchema = z
 export type Parameters = z.infer<typeof parametersSchema>;
 
 export const queryInputSchema = z.strictObject({
-  prompt: z.string().min(1, 'prompt must not be empty').max(LIMITS.promptChars),
-  system: z.string().max(LIMITS.systemChars).optional(),
+  prompt: storableString()
+    .min(1, 'prompt must not be empty')
+    .max(LIMITS.promptChars)
+    .refine((p) => p.trim() !== '', 'prompt must not be only whitespace'),
+  system: storableString().max(LIMITS.systemChars).optional(),
   caching: z.boolean().optional(),
   parameters: parametersSchema.optional(),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MessageRequest } from '../claude/upstream.js';
 import { AppError } from '../errors/app-error.js';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../util/text.js';
 
 /**
  * Output caps (max_tokens) of the models the default aliases point at, from Anthropic's model table.
@@ -43,24 +44,48 @@ export function enforceMaxTokens(request: MessageRequest, clientCap: number | nu
 /** Bounds on the caller's `metadata` object (E2): echoed in every task answer, so kept small. */
 export const METADATA_LIMITS = { maxBytes: 16 * 1024, maxDepth: 8, maxKeys: 100 } as const;
 
-/** Stops at the limit, so a hostile nesting cannot exhaust the stack. */
-function withinDepth(value: unknown, levels: number): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (levels === 0) return false;
-  for (const child of Object.values(value)) if (!withinDepth(child, levels - 1)) return false;
-  return true;
+type Walked = { problem: 'depth' } | { problem: 'text'; path: string } | undefined;
+
+/**
+ * One pass over the metadata without recursion (a hostile nesting cannot exhaust the stack): stops at the first
+ * level deeper than `maxDepth` or the first key or string Postgres could not store.
+ */
+function walkMetadata(root: Record<string, unknown>, maxDepth: number): Walked {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value: root, depth: 0, path: 'metadata' }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value, depth, path } = item;
+    if (typeof value === 'string') {
+      if (!isStorableText(value)) return { problem: 'text', path };
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= maxDepth) return { problem: 'depth' };
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+      if (!isStorableText(key)) return { problem: 'text', path: `${path} key` };
+      stack.push({ value: child, depth: depth + 1, path: childPath });
+    }
+  }
+  return undefined;
 }
 
-/** A JSON object of at most METADATA_LIMITS (serialised size, nesting, top-level keys). */
-export const metadataSchema = z
-  .record(z.string().max(200), z.unknown())
-  .refine((m) => Object.keys(m).length <= METADATA_LIMITS.maxKeys, {
-    message: `metadata may have at most ${METADATA_LIMITS.maxKeys} keys`,
-  })
-  .refine((m) => withinDepth(m, METADATA_LIMITS.maxDepth), {
-    message: `metadata may nest at most ${METADATA_LIMITS.maxDepth} levels`,
-  })
-  .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= METADATA_LIMITS.maxBytes, {
-    message: `metadata may take at most ${METADATA_LIMITS.maxBytes} bytes as JSON`,
-  });
+/** A JSON object of at most METADATA_LIMITS (top-level keys, nesting, serialised size) that Postgres can store. */
+export const metadataSchema = z.record(z.string().max(200), z.unknown()).superRefine((m, ctx) => {
+  if (Object.keys(m).length > METADATA_LIMITS.maxKeys) {
+    ctx.addIssue({ code: 'custom', message: `metadata may have at most ${METADATA_LIMITS.maxKeys} keys` });
+    return;
+  }
+  const walked = walkMetadata(m, METADATA_LIMITS.maxDepth);
+  if (walked?.problem === 'depth') {
+    ctx.addIssue({ code: 'custom', message: `metadata may nest at most ${METADATA_LIMITS.maxDepth} levels` });
+    return;
+  }
+  if (walked?.problem === 'text') {
+    ctx.addIssue({ code: 'custom', message: `${walked.path} ${UNSTORABLE_TEXT_MESSAGE}` });
+    return;
+  }
+  if (Buffer.byteLength(JSON.stringify(m), 'utf8') > METADATA_LIMITS.maxBytes) {
+    ctx.addIssue({ code: 'custom', message: `metadata may take at most ${METADATA_LIMITS.maxBytes} bytes as JSON` });
+  }
+});
 export type Metadata = z.infer<typeof metadataSchema>;

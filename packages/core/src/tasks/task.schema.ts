@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { queryInputSchema } from '../query/query.schema.js';
+import { metadataSchema } from '../query/request-limits.js';
+import { storableString } from '../util/text.js';
 
 export const TASK_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export const taskStatusSchema = z.enum(TASK_STATUSES);
@@ -8,11 +10,10 @@ export const PRIORITIES = { high: 1, medium: 2, low: 3 } as const;
 export type PriorityName = keyof typeof PRIORITIES;
 export const priorityName = (value: number): PriorityName => (value === 1 ? 'high' : value === 3 ? 'low' : 'medium');
 
-/** Bounds that keep one task row small; metadata is echoed in every answer. */
-export const TASK_LIMITS = { callbackUrlChars: 2_048, metadataBytes: 16_384 } as const;
+/** Bounds that keep one task row small (metadata has its own, METADATA_LIMITS). */
+export const TASK_LIMITS = { callbackUrlChars: 2_048 } as const;
 
-const callbackUrlSchema = z
-  .string()
+const callbackUrlSchema = storableString()
   .max(TASK_LIMITS.callbackUrlChars)
   .refine((value) => {
     try {
@@ -22,12 +23,6 @@ const callbackUrlSchema = z
       return false;
     }
   }, 'callbackUrl must be an absolute http(s) URL');
-
-const metadataSchema = z
-  .record(z.string(), z.unknown())
-  .refine((value) => JSON.stringify(value).length <= TASK_LIMITS.metadataBytes, {
-    message: `metadata must be at most ${TASK_LIMITS.metadataBytes} bytes of JSON`,
-  });
 
 /** E2: the E1 body plus priority, callbackUrl and metadata. */
 export const enqueueTaskInputSchema = queryInputSchema.extend({

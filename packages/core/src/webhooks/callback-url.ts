@@ -60,7 +60,7 @@ export function parseCallbackUrl(raw: string): URL {
 
 function describe(refusal: Refusal): AppError {
   return invalid(
-    `callbackUrl points to a ${refusal.reason} address (${refusal.address}), which is not allowed`,
+    `callbackUrl points to ${/^[aeiou]/.test(refusal.reason) ? 'an' : 'a'} ${refusal.reason} address (${refusal.address}), which is not allowed`,
     refusal.reason,
   );
 }
