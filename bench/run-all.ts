@@ -36,7 +36,8 @@ const simBody = JSON.stringify({
   messages: [{ role: 'user', content: PROMPT }],
 });
 const missBody = JSON.stringify({ prompt: PROMPT, caching: false, parameters: { maxTokens: 100 } });
-const hitBody = JSON.stringify({ prompt: PROMPT, parameters: { maxTokens: 100 } });
+// Room for the whole answer: a reply cut at max_tokens is never cached, and every "hit" would be a miss.
+const hitBody = JSON.stringify({ prompt: PROMPT, parameters: { maxTokens: 1000 } });
 
 function proxyEnv(simUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -135,7 +136,9 @@ ${rows.join('\n')}`);
     // 2 and 5. Cache hits vs a bare server; with and without authentication.
     if (want('hits')) {
       await fetch(hit.url, { method: 'POST', headers: auth, body: hitBody });
-      const cached = await (await fetch(hit.url, { method: 'POST', headers: auth, body: hitBody })).text();
+      const second = await fetch(hit.url, { method: 'POST', headers: auth, body: hitBody });
+      if (second.headers.get('x-cache') !== 'HIT') throw new Error('the cache-hit request is not served from the cache');
+      const cached = await second.text();
       const bare = await startBareProcess(cached);
       procs.push(bare);
       const open = await startProxyProcess(proxyEnv(sim.url, { AUTH_DISABLED: 'true' }));

@@ -48,21 +48,33 @@ function toL2(object: Record<string, unknown>): Record<string, unknown> {
 /** A child logger's bindings, kept off the line's top level (L2 allows only the spec's keys there). */
 const contextBindings = new WeakMap<object, Record<string, unknown>>();
 
+/** The unredacted twin of each logger made by createLogger (see `requestLineLogger`). */
+const requestLineLoggers = new WeakMap<object, Logger>();
+
+/**
+ * The logger for the one line per request. That line is built field by field from known values (ids,
+ * route, status, timings, an error's code and message), never from headers, bodies or query strings,
+ * so it cannot carry a secret: it skips the redaction pass, which with wildcard paths costs more than
+ * the rest of the line. Anything else, and any request line with an error object, uses `logger`.
+ */
+export function requestLineLogger(logger: Logger): Logger {
+  return requestLineLoggers.get(logger) ?? logger;
+}
+
 export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }): Logger {
-  const destination = options.destination ?? (options.pretty ? createPrettyStream() : undefined);
-  const logger = pino(
-    {
-      level: options.level,
-      messageKey: 'message',
-      timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
-      formatters: { level: (label) => ({ level: label.toUpperCase() }), log: toL2 },
-      base: undefined,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      // A child's bindings join each call's fields (the call's own win), so `toL2` moves them under `context`.
-      mixin: (_object, _level, instance) => ({ ...contextBindings.get(instance) }),
-    },
-    destination,
-  );
+  // One stream for both loggers below (pino's default: synchronous writes to stdout).
+  const destination = options.destination ?? (options.pretty ? createPrettyStream() : pino.destination(1));
+  const settings = {
+    level: options.level,
+    messageKey: 'message',
+    timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+    formatters: { level: (label: string) => ({ level: label.toUpperCase() }), log: toL2 },
+    base: undefined,
+    // A child's bindings join each call's fields (the call's own win), so `toL2` moves them under `context`.
+    mixin: (_object: object, _level: number, instance: object) => ({ ...contextBindings.get(instance) }),
+  };
+  const logger = pino({ ...settings, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+  requestLineLoggers.set(logger, pino(settings, destination));
   // pino writes child bindings verbatim at the top of every line; keep them for the mixin instead. Children
   // are created with Object.create(parent), so this override is inherited by every descendant.
   type ChildFn = (this: object, bindings: Bindings, childOptions?: ChildLoggerOptions) => object;

@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes, routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import type { AppEnv } from '../app-env.js';
+import { requestLineLogger } from '../logger.js';
 import type { PromMetrics } from './prom-metrics.js';
 
 export interface ObserveOptions {
@@ -87,7 +88,8 @@ export function observeRequests(options: ObserveOptions): MiddlewareHandler<AppE
         ...(outcome.error ? { error: { code: outcome.error.code, message: outcome.error.message } } : {}),
       };
       const message = status >= 500 ? 'request failed' : status >= 400 ? 'request rejected' : 'request completed';
-      logger[level](outcome.fault === undefined ? { context } : { context, err: outcome.fault }, message);
+      if (outcome.fault === undefined) requestLineLogger(logger)[level]({ context }, message);
+      else logger[level]({ context, err: outcome.fault }, message);
     }
 
     if (!quiet) {

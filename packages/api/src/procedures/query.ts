@@ -1,13 +1,12 @@
 import { queryInputSchema, queryOutputSchema } from '@claude-proxy/core';
-import { limited } from '../rate-limit/limited.js';
-import { authedProcedure } from '../trpc.js';
+import { defineDirect, directBase } from '../direct.js';
 
 /** E1: a synchronous Claude query. */
-export const queryProcedure = authedProcedure('query')
-  .use(limited('query'))
-  .input(queryInputSchema)
-  .output(queryOutputSchema)
-  .mutation(async ({ ctx, input }) => {
+export const queryDirect = defineDirect({
+  permission: 'query',
+  limit: 'query',
+  input: queryInputSchema,
+  run: async (ctx, input) => {
     const result = await ctx.services.query(input, {
       clientId: ctx.principal.clientId,
       timings: ctx.timings,
@@ -23,4 +22,9 @@ export const queryProcedure = authedProcedure('query')
     ctx.responseHeaders.set('X-Cache', result.cacheStatus.toUpperCase());
     if (result.cacheKey) ctx.responseHeaders.set('X-Cache-Key', result.cacheKey);
     return result.output;
-  });
+  },
+});
+
+export const queryProcedure = directBase(queryDirect)
+  .output(queryOutputSchema)
+  .mutation(({ ctx, input }) => queryDirect.run(ctx, input));

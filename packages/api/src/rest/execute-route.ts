@@ -1,6 +1,11 @@
 import { type AppError, toErrorBody } from '@claude-proxy/core';
 import type { RequestContext } from '../context.js';
+import { type DirectProcedure, runDirect } from '../direct.js';
 import { isFault, toAppError } from '../errors.js';
+import { listTasksDirect } from '../procedures/list-tasks.js';
+import { queryDirect } from '../procedures/query.js';
+import { queueDirect } from '../procedures/queue.js';
+import { taskDirect } from '../procedures/task.js';
 import { createCaller } from '../router.js';
 import type { RestRequestParts, RestRoute } from './rest-routes.js';
 
@@ -18,6 +23,15 @@ function procedureAt(caller: unknown, path: string): Callable {
   for (const part of path.split('.')) node = (node as Record<string, unknown>)[part];
   return node as Callable;
 }
+
+/** The hot routes, run without tRPC's per-call middleware chain (see direct.ts); the rest go through tRPC. */
+// biome-ignore lint/suspicious/noExplicitAny: a table of procedures with different input and output types.
+const DIRECT: Record<string, DirectProcedure<any, unknown> | undefined> = {
+  'claude.query': queryDirect,
+  'claude.queue': queueDirect,
+  'claude.task': taskDirect,
+  'claude.tasks': listTasksDirect,
+};
 
 /** The spec's error body plus the headers that go with it (Retry-After). */
 export function errorResult(
@@ -40,8 +54,11 @@ export async function executeRoute(
   ctx: RequestContext,
 ): Promise<RestResult> {
   try {
-    const call = procedureAt(createCaller(ctx), route.procedure);
-    const output = await (route.input ? call(route.input(parts)) : call());
+    const input = route.input ? route.input(parts) : undefined;
+    const direct = DIRECT[route.procedure];
+    const output = direct
+      ? await runDirect(direct, ctx, input)
+      : await procedureAt(createCaller(ctx), route.procedure)(input);
     const status = typeof route.status === 'function' ? route.status(output) : route.status;
     return { status, body: output };
   } catch (error) {
