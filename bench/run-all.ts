@@ -137,7 +137,8 @@ ${rows.join('\n')}`);
     if (want('hits')) {
       await fetch(hit.url, { method: 'POST', headers: auth, body: hitBody });
       const second = await fetch(hit.url, { method: 'POST', headers: auth, body: hitBody });
-      if (second.headers.get('x-cache') !== 'HIT') throw new Error('the cache-hit request is not served from the cache');
+      if (second.headers.get('x-cache') !== 'HIT')
+        throw new Error('the cache-hit request is not served from the cache');
       const cached = await second.text();
       const bare = await startBareProcess(cached);
       procs.push(bare);

@@ -189,8 +189,9 @@ export function createServices(deps: ServicesDeps): Services {
     newId,
     logger: deps.logger,
   });
+  const limiter = deps.rateLimiter ?? createPostgresRateLimiter({ pool: deps.db.pool, logger: deps.logger });
   const rateLimits = createRateLimits({
-    limiter: deps.rateLimiter ?? createPostgresRateLimiter({ pool: deps.db.pool, logger: deps.logger }),
+    limiter,
     overrides: createPostgresRateLimitOverrides({ db: deps.db, notifier: deps.notifier, clock }),
     config: deps.config.rateLimit,
     clock,
@@ -275,6 +276,7 @@ export function createServices(deps: ServicesDeps): Services {
     },
     stop: async () => {
       if (purgeTimer) clearInterval(purgeTimer);
+      await limiter.close?.();
       await webhooks.stop();
       await history.stop();
     },

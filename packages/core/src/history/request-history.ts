@@ -128,9 +128,15 @@ export class RequestHistory {
     }
   }
 
+  /**
+   * Writes the rows buffered when it started, not the ones that arrive meanwhile: under load those would
+   * keep it looping, one small INSERT after another, instead of one batch per flush interval.
+   */
   private async drain(): Promise<void> {
-    while (this.buffer.length > 0) {
-      const batch = this.buffer.splice(0, this.batchSize);
+    let due = this.buffer.length;
+    while (due > 0 && this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, Math.min(this.batchSize, due));
+      due -= batch.length;
       try {
         await this.insert(batch);
       } catch (error) {

@@ -15,6 +15,27 @@ export interface PostgresRateLimiterOptions {
   maxPending?: number;
   /** How long one decision may take before the request gets 503. */
   timeoutMs?: number;
+  /**
+   * A key whose limit is at least this claims tokens in leases of limit / leaseDivisor (at most maxLease)
+   * and spends them locally: one round trip per lease instead of one per request. Below it (every
+   * default limit), each request is decided in Postgres.
+   */
+  leaseDivisor?: number;
+  maxLease?: number;
+  /** Unspent lease tokens go back to the shared row after this long. */
+  leaseMs?: number;
+  /** Keys holding a lease at most (past it, new keys are decided per request). */
+  maxLeases?: number;
+}
+
+/** Tokens of a key claimed from the shared row and not yet spent by this instance. */
+interface Lease {
+  tokens: number;
+  /** The key's TAT after the claim (µs): every claimed token counted as used. */
+  tatUs: number;
+  limit: number;
+  periodMs: number;
+  expiresAtMs: number;
 }
 
 /**
@@ -36,6 +57,12 @@ ON CONFLICT (key) DO UPDATE SET
   limit_count = EXCLUDED.limit_count,
   interval_us = EXCLUDED.interval_us
 RETURNING key, tat, granted`;
+
+/** Gives back unspent lease tokens: the TAT moves back by their cost, as if they had never been claimed. */
+const RETURN_SQL = `
+UPDATE rate_limit_state AS s SET tat = s.tat - r.cost
+FROM unnest($1::text[], $2::bigint[]) AS r(k, cost)
+WHERE s.key = r.k`;
 
 /** A row whose TAT is past holds no debt: deleting it changes no decision. */
 const SWEEP_SQL = `DELETE FROM rate_limit_state WHERE key IN (
@@ -72,9 +99,68 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
   const maxBatch = options.maxBatch ?? 500;
   const maxPending = options.maxPending ?? 20_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
+  const leaseDivisor = options.leaseDivisor ?? 1_000;
+  const maxLease = options.maxLease ?? 1_000;
+  const leaseMs = options.leaseMs ?? 1_000;
+  const maxLeases = options.maxLeases ?? 10_000;
   let pending: Pending[] = [];
   let inFlight = 0;
   let lastSweep = 0;
+  const leases = new Map<string, Lease>();
+  let returnTimer: NodeJS.Timeout | undefined;
+
+  /** Extra tokens to claim for a key beyond the requests waiting (0: no lease for this limit). */
+  const leaseSizeOf = (rule: RateLimitRule) => {
+    const size = Math.min(maxLease, Math.floor(rule.limit / leaseDivisor));
+    return size >= 2 ? size : 0;
+  };
+
+  /** Sends every expired lease's unspent tokens back (all of them with `all`); one statement. */
+  const returnLeases = async (nowMs: number, all = false): Promise<void> => {
+    const keys: string[] = [];
+    const costs: number[] = [];
+    for (const [key, lease] of leases) {
+      if (!all && lease.expiresAtMs > nowMs) continue;
+      leases.delete(key);
+      if (lease.tokens > 0) {
+        keys.push(key);
+        costs.push(lease.tokens * intervalUs(lease));
+      }
+    }
+    if (keys.length === 0) return;
+    await options.pool
+      .query(RETURN_SQL, [keys, costs])
+      .then(() => undefined)
+      .catch((err) => options.logger.warn({ err }, 'returning rate limit lease tokens failed'));
+  };
+
+  const giveBack = (key: string, cost: number) => {
+    options.pool
+      .query(RETURN_SQL, [[key], [cost]])
+      .catch((err) => options.logger.warn({ err }, 'returning rate limit lease tokens failed'));
+  };
+
+  const scheduleReturn = () => {
+    if (returnTimer) return;
+    returnTimer = setTimeout(() => {
+      returnTimer = undefined;
+      void returnLeases(Date.now()).finally(() => {
+        if (leases.size > 0) scheduleReturn();
+      });
+    }, leaseMs);
+    returnTimer.unref();
+  };
+
+  /** One request paid from this instance's lease, when it holds a live one for exactly this rule. */
+  const fromLease = (rule: RateLimitRule, nowMs: number): RateLimitDecision | undefined => {
+    const lease = leases.get(rule.key);
+    if (!lease || lease.tokens <= 0 || lease.expiresAtMs <= nowMs) return undefined;
+    if (lease.limit !== rule.limit || lease.periodMs !== rule.periodMs) return undefined;
+    lease.tokens -= 1;
+    const interval = intervalUs(rule);
+    // Unspent tokens are not "used" yet: they are this instance's to give out or give back.
+    return outcomeOf(lease.tatUs - lease.tokens * interval, nowMs * 1000, 1, 0, rule);
+  };
 
   const run = async (batch: Pending[]): Promise<void> => {
     // One statement, one instant: the latest of its callers' clocks (time only moves forward).
@@ -89,13 +175,15 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
     }
     const list = [...groups.values()];
     const nowUs = nowMs * 1000;
+    const extra = (g: Group) => (leases.size < maxLeases || leases.has(g.rule.key) ? leaseSizeOf(g.rule) : 0);
+    const wanted = list.map((g) => g.waiters.length + extra(g));
     try {
       const result = await options.pool.query<{ key: string; tat: number; granted: number }>({
         name: 'rate_limit_consume',
         text: CONSUME_SQL,
         values: [
           list.map((g) => g.rule.key),
-          list.map((g) => g.waiters.length),
+          wanted,
           list.map((g) => g.rule.limit),
           list.map((g) => intervalUs(g.rule)),
           nowUs,
@@ -105,9 +193,31 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
         const group = groups.get(row.key);
         if (!group) continue;
         groups.delete(row.key);
+        const tat = Number(row.tat);
+        const granted = Math.min(row.granted, group.waiters.length);
         group.waiters.forEach((w, i) => {
-          w.resolve(outcomeOf(Number(row.tat), nowUs, row.granted, i, group.rule));
+          // Claimed lease tokens count as used by the shared row but are not spent yet.
+          const spentTat = tat - (row.granted - granted) * intervalUs(group.rule);
+          w.resolve(outcomeOf(spentTat, nowUs, granted, i, group.rule));
         });
+        const leftover = row.granted - granted;
+        if (leftover > 0) {
+          const old = leases.get(row.key);
+          let tokens = leftover;
+          if (old && old.tokens > 0) {
+            const sameRule = old.limit === group.rule.limit && old.periodMs === group.rule.periodMs;
+            if (sameRule && old.expiresAtMs > nowMs) tokens += old.tokens;
+            else giveBack(row.key, old.tokens * intervalUs(old));
+          }
+          leases.set(row.key, {
+            tokens,
+            tatUs: tat,
+            limit: group.rule.limit,
+            periodMs: group.rule.periodMs,
+            expiresAtMs: nowMs + leaseMs,
+          });
+          scheduleReturn();
+        }
       }
       for (const group of groups.values()) for (const w of group.waiters) w.reject(unavailable('no decision'));
     } catch (error) {
@@ -134,6 +244,8 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
 
   return {
     consume(rule, nowMs) {
+      const leased = fromLease(rule, nowMs);
+      if (leased) return Promise.resolve(leased);
       if (pending.length >= maxPending) return Promise.reject(unavailable('too many pending decisions'));
       return new Promise<RateLimitDecision>((resolve, reject) => {
         const timer = setTimeout(() => reject(unavailable('decision timed out')), timeoutMs);
@@ -146,6 +258,11 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
         pending.push({ rule, nowMs, resolve: settle(resolve), reject: settle(reject) });
         pump();
       });
+    },
+    async close() {
+      if (returnTimer) clearTimeout(returnTimer);
+      returnTimer = undefined;
+      await returnLeases(Date.now(), true);
     },
   };
 }

@@ -13,4 +13,6 @@ export type RateLimitDecision = GcraOutcome;
  */
 export interface RateLimiter {
   consume(rule: RateLimitRule, nowMs: number): Promise<RateLimitDecision>;
+  /** Gives back whatever this instance holds (lease tokens); called at shutdown, before the pool closes. */
+  close?(): Promise<void>;
 }
