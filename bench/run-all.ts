@@ -9,7 +9,7 @@
  * All of them share the machine's cores, so ratios matter more than absolute figures.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { autocannonRun, type LoadResult, median, sequentialRun, type Target } from './lib/load.js';
@@ -270,9 +270,9 @@ The script is \`bench/run-all.ts\`; it needs the test Postgres (\`BENCH_DATABASE
 
 ${sections.join('\n\n')}
 `;
-  const extra = process.env.BENCH_NOTES_FILE
-    ? `\n${await import('node:fs').then((fs) => fs.readFileSync(process.env.BENCH_NOTES_FILE!, 'utf8'))}`
-    : '';
+  // What was changed and what it bought (kept by hand in bench/findings.md; BENCH_NOTES_FILE overrides).
+  const notes = process.env.BENCH_NOTES_FILE ?? join(ROOT, 'bench/findings.md');
+  const extra = existsSync(notes) ? `\n${readFileSync(notes, 'utf8')}` : '';
   if (!ONLY) writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc + extra);
   console.log(doc);
 }
