@@ -21,6 +21,7 @@ import PgBoss from 'pg-boss';
 import type { DestinationStream, Logger } from 'pino';
 import { createApp } from './app.js';
 import { authConfigFromEnv, ensureAdminAccess } from './auth-setup.js';
+import { answerClientErrors } from './client-error.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 import type { Env } from './env.js';
 import { createLogger } from './logger.js';
@@ -238,6 +239,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
     // Node's own limit on receiving a request (it answers 408 and closes) stays just past ours.
     server.requestTimeout = env.REQUEST_TIMEOUT_MS + 1_000;
     server.headersTimeout = Math.min(60_000, server.requestTimeout);
+    answerClientErrors(server);
     cleanups.push(() => closeHttp(server, env.SHUTDOWN_TIMEOUT_MS));
     const port = (server.address() as AddressInfo).port;
     const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;

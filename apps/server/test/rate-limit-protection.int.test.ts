@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
 import { manualClock } from '@claude-proxy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +134,30 @@ describe('CORS, security headers, body size, timeout', () => {
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe('payload_too_large');
       expect(res.body.error.requestId).toBe(res.headers.get('x-request-id'));
+    }
+  });
+
+  it("answers what Node's HTTP parser refuses (bad syntax, huge headers) in the error shape, not empty", async () => {
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(t.url);
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(text));
+        const chunks: Buffer[] = [];
+        socket.on('data', (d) => chunks.push(d));
+        socket.on('end', () => resolve(Buffer.concat(chunks).toString()));
+        socket.on('error', reject);
+      });
+    const cases: [request: string, status: number][] = [
+      ['GARBAGE / HTTP/1.1\r\n\r\n', 400],
+      [`GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ];
+    for (const [request, status] of cases) {
+      const answer = await raw(request);
+      expect(answer.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
+      const [head, body] = answer.split('\r\n\r\n');
+      const parsed = JSON.parse(body ?? '') as ErrorBody;
+      expect(parsed.error.code).toBe('invalid_request');
+      expect(head).toContain(`X-Request-ID: ${parsed.error.requestId}`);
     }
   });
 
