@@ -67,6 +67,22 @@ function credentialOf(c: Context<Env>, allowQueryKey: boolean): string | undefin
   return allowQueryKey ? c.req.query('apiKey') || undefined : undefined;
 }
 
+/** Schemes named back to the caller; anything else is not echoed (it might be a bare credential). */
+const KNOWN_SCHEMES = new Map(
+  ['Basic', 'Digest', 'Negotiate', 'NTLM', 'Token', 'ApiKey', 'HOBA', 'Mutual', 'AWS4-HMAC-SHA256'].map((s) => [
+    s.toLowerCase(),
+    s,
+  ]),
+);
+
+/** The scheme of an Authorization header that is not Bearer (a known word, e.g. `Basic`); never the credential. */
+function unsupportedSchemeOf(c: Context<Env>): { unsupportedScheme?: string } {
+  const header = c.req.header('authorization')?.trim();
+  if (!header || /^Bearer(\s|$)/i.test(header)) return {};
+  const word = /^\S+/.exec(header)?.[0]?.toLowerCase() ?? '';
+  return { unsupportedScheme: KNOWN_SCHEMES.get(word) ?? 'other than Bearer' };
+}
+
 function ipOf(c: Context<Env>, trusted: BlockList | undefined): string {
   return clientIpOf(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trusted);
 }
@@ -95,6 +111,7 @@ export function createApp(options: AppOptions): Hono<Env> {
         requestId,
         ip,
         credential: credentialOf(c, allowQueryKey),
+        ...unsupportedSchemeOf(c),
       }),
     );
     await next();

@@ -177,6 +177,23 @@ describe('client keys and tokens (E8, E9, A7)', () => {
     expect(del.status).toBe(400);
   });
 
+  it('says which Authorization scheme it does not take, and never echoes a bare credential', async () => {
+    const reg = await registerClient(t, ['query']);
+    const body = { prompt: 'scheme', caching: false };
+    type Err = { error: { code: string; message: string } };
+    const basic = await http<Err>(`${t.url}/api/claude/query`, {
+      body,
+      headers: { authorization: `Basic ${Buffer.from(`x:${reg.apiKey}`).toString('base64')}` },
+    });
+    expect(basic.status).toBe(401);
+    expect(basic.body.error.message).toContain('Authorization scheme Basic is not supported');
+    const bare = await http<Err>(`${t.url}/api/claude/query`, { body, headers: { authorization: reg.apiKey } });
+    expect(bare.status).toBe(401);
+    expect(bare.body.error.message).toContain('Bearer');
+    expect(JSON.stringify(bare.body)).not.toContain(reg.apiKey);
+    expect(JSON.stringify(t.logs.records)).not.toContain(reg.apiKey);
+  });
+
   it('rotates the webhook secret', async () => {
     const reg = await registerClient(t, ['query']);
     const res = await http<{ webhookSecret: string }>(`${t.url}/api/auth/clients/${reg.clientId}/webhook-secret`, {

@@ -11,6 +11,8 @@ export interface RequestContext {
   ip: string;
   /** The raw credential presented (Bearer value or ?apiKey=); never logged. */
   credential: string | undefined;
+  /** The scheme of an Authorization header that is not `Bearer` (e.g. `Basic`), to say why it was refused. */
+  unsupportedScheme?: string;
   /** Headers a procedure adds to the response (Cache-Control, X-RateLimit-*, Retry-After). */
   responseHeaders: Headers;
   /** Aborted when the caller goes away. */

@@ -2,7 +2,7 @@ import type { Permission, RateLimitType } from '@claude-proxy/core';
 import type { z } from 'zod';
 import type { Principal, RequestContext } from './context.js';
 import { checkRateLimit } from './rate-limit/limited.js';
-import { authedProcedure } from './trpc.js';
+import { authedProcedure, authorizeCaller } from './trpc.js';
 
 export type AuthedContext = RequestContext & { principal: Principal };
 
@@ -37,8 +37,7 @@ export async function runDirect<I extends z.ZodType, O>(
   ctx: RequestContext,
   rawInput: unknown,
 ): Promise<O> {
-  const principal = await ctx.services.auth.authorize(ctx.credential, ctx.ip, def.permission);
-  ctx.outcome.principal = principal;
+  const principal = await authorizeCaller(ctx, def.permission);
   const authed: AuthedContext = { ...ctx, principal };
   await checkRateLimit(authed, def.limit);
   return def.run(authed, def.input.parse(rawInput));

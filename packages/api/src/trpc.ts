@@ -1,7 +1,7 @@
-import { ERROR_TABLE, isAppError, type Permission } from '@claude-proxy/core';
+import { AppError, ERROR_TABLE, isAppError, type Permission } from '@claude-proxy/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
-import type { RequestContext } from './context.js';
+import type { Principal, RequestContext } from './context.js';
 import { toAppError } from './errors.js';
 
 /** What a procedure requires of its caller; the shared security test suite reads it for every route. */
@@ -60,8 +60,20 @@ export type { Permission };
  */
 export function authedProcedure(permission: Permission) {
   return publicProcedure.meta({ permission }).use(async ({ ctx, next }) => {
-    const principal = await ctx.services.auth.authorize(ctx.credential, ctx.ip, permission);
-    ctx.outcome.principal = principal;
+    const principal = await authorizeCaller(ctx, permission);
     return next({ ctx: { ...ctx, principal } });
   });
+}
+
+/** A3, A6: the caller's principal (recorded in the outcome), or the 401/403/429 AppError. */
+export async function authorizeCaller(ctx: RequestContext, permission: Permission): Promise<Principal> {
+  if (ctx.credential === undefined && ctx.unsupportedScheme !== undefined) {
+    throw new AppError(
+      'authentication_error',
+      `Authorization scheme ${ctx.unsupportedScheme} is not supported: send Authorization: Bearer <apiKey or token>`,
+    );
+  }
+  const principal = await ctx.services.auth.authorize(ctx.credential, ctx.ip, permission);
+  ctx.outcome.principal = principal;
+  return principal;
 }
