@@ -194,6 +194,32 @@ describe('client keys and tokens (E8, E9, A7)', () => {
     expect(JSON.stringify(t.logs.records)).not.toContain(reg.apiKey);
   });
 
+  it('refuses a key lifetime past 100 years before writing anything (register and rotate)', async () => {
+    const before = await http<{ clients: unknown[] }>(`${t.url}/api/auth/clients`, { headers: admin });
+    for (const expiresIn of ['P9999Y', 'P300000Y', 'P101Y']) {
+      const res = await http<{ error: { message: string } }>(`${t.url}/api/auth/register`, {
+        headers: admin,
+        body: { name: 'forever', expiresIn },
+      });
+      expect(res.status, expiresIn).toBe(400);
+      expect(res.body.error.message).toContain('at most 100 years');
+    }
+    const after = await http<{ clients: unknown[] }>(`${t.url}/api/auth/clients`, { headers: admin });
+    expect(after.status).toBe(200);
+    expect(after.body.clients).toHaveLength(before.body.clients.length);
+
+    const reg = await registerClient(t, ['query']);
+    for (const body of [{ expiresIn: 'P9999Y' }, { gracePeriod: 'P300000Y' }]) {
+      const res = await http(`${t.url}/api/auth/clients/${reg.clientId}/rotate`, {
+        method: 'POST',
+        headers: admin,
+        body,
+      });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await query(reg.apiKey)).status).toBe(200);
+  });
+
   it('rotates the webhook secret', async () => {
     const reg = await registerClient(t, ['query']);
     const res = await http<{ webhookSecret: string }>(`${t.url}/api/auth/clients/${reg.clientId}/webhook-secret`, {
@@ -203,5 +229,41 @@ describe('client keys and tokens (E8, E9, A7)', () => {
     expect(res.status).toBe(200);
     expect(res.body.webhookSecret).toMatch(/^whsec_/);
     expect(res.body.webhookSecret).not.toBe(reg.webhookSecret);
+  });
+});
+
+describe('without ADMIN_API_KEY: the stored administrators are the only way in', () => {
+  let t: TestServer;
+  let banner = '';
+  beforeAll(async () => {
+    t = await startTestServer({ env: { ADMIN_API_KEY: '' }, announce: (text) => (banner += text) });
+  });
+  afterAll(() => t.close());
+
+  it('refuses to revoke the last usable admin (an expired admin does not count), and allows it once another exists', async () => {
+    const bootstrapKey = /^\s+(sk_live_\S+)$/m.exec(banner)?.[1];
+    const bootstrapId = /client (client_\S+)\. Register/.exec(banner)?.[1];
+    expect(bootstrapKey).toBeDefined();
+    const admin = bearer(bootstrapKey!);
+    const register = (body: Record<string, unknown>) =>
+      http<{ clientId: string; apiKey: string }>(`${t.url}/api/auth/register`, { headers: admin, body });
+    const expiring = await register({ name: 'short-lived admin', permissions: ['admin'], expiresIn: 'PT1S' });
+    expect(expiring.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const revoke = (id: string, headers = admin) =>
+      http<{ error?: { message: string } }>(`${t.url}/api/auth/clients/${id}`, { method: 'DELETE', headers });
+    const refused = await revoke(bootstrapId!);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.message).toContain('last usable administrator');
+
+    const second = await register({ name: 'second admin', permissions: ['admin'] });
+    // Two admins revoking each other at once: exactly one revocation happens (the other is refused as the
+    // last admin, or comes from a key revoked a moment before), and one admin can still administer.
+    const results = await Promise.all([revoke(second.body.clientId), revoke(bootstrapId!, bearer(second.body.apiKey))]);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    const still = await Promise.all(
+      [admin, bearer(second.body.apiKey)].map((h) => http(`${t.url}/api/auth/clients`, { headers: h })),
+    );
+    expect(still.filter((r) => r.status === 200)).toHaveLength(1);
   });
 });

@@ -77,7 +77,7 @@ describe('zero-config run (embedded Postgres + built-in simulator)', () => {
       { method: 'DELETE', headers: bearer(adminKey!) },
     );
     expect(lockout.status).toBe(400);
-    expect(lockout.body.error.message).toContain('last administrator');
+    expect(lockout.body.error.message).toContain('last usable administrator');
 
     const registered = await http<{ apiKey: string }>(`${first.url}/api/auth/register`, {
       body: { name: 'zero-config app', permissions: ['query'] },

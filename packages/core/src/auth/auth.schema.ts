@@ -7,13 +7,13 @@ const isoDuration = z
   .string()
   .max(64)
   .refine((v) => parseIsoDuration(v) !== undefined, {
-    message: 'must be an ISO 8601 duration such as P1Y, P6M, P30D or PT12H',
+    message: 'must be an ISO 8601 duration such as P1Y, P6M, P30D or PT12H, of at most 100 years',
   });
 const lifetime = z
   .string()
   .max(64)
   .refine((v) => parseLifetime(v) !== undefined, {
-    message: 'must be a duration such as 1h, 30m, 7d or an ISO 8601 duration such as PT1H',
+    message: 'must be a duration such as 1h, 30m, 7d or an ISO 8601 duration such as PT1H, of at most 100 years',
   });
 const clientId = storableString().min(1).max(100);
 

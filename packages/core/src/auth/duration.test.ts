@@ -19,12 +19,26 @@ describe('durations', () => {
     expect(iso(addDuration(at, d!))).toBe(expected);
   });
 
-  it.each(['', 'P', 'PT', '1Y', 'P1H', 'P1Y2', 'P-1D', 'P0D', 'P1.5Y', 'P1YT', 'abc', 'P99999999D'])(
-    'rejects ISO %j',
-    (text) => {
-      expect(parseIsoDuration(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'P',
+    'PT',
+    '1Y',
+    'P1H',
+    'P1Y2',
+    'P-1D',
+    'P0D',
+    'P1.5Y',
+    'P1YT',
+    'abc',
+    'P99999999D',
+    'P101Y',
+    'P9999Y',
+    'P1201M',
+    'PT900000H',
+  ])('rejects ISO %j', (text) => {
+    expect(parseIsoDuration(text)).toBeUndefined();
+  });
 
   it.each([
     ['1h', 3_600_000],
@@ -38,5 +52,14 @@ describe('durations', () => {
 
   it.each(['0h', '1x', 'h', '-1h', '1.5h', ''])('rejects lifetime %j', (text) => {
     expect(parseLifetime(text)).toBeUndefined();
+  });
+});
+
+describe('the longest duration', () => {
+  it('accepts exactly 100 years in any spelling, and nothing longer', () => {
+    for (const text of ['P100Y', 'P1200M', 'P99Y11M30D']) expect(parseIsoDuration(text), text).toBeDefined();
+    expect(parseLifetime('5200w')).toBeDefined();
+    expect(parseLifetime('5300w')).toBeUndefined();
+    expect(parseLifetime('P300000Y')).toBeUndefined();
   });
 });

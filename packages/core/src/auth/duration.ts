@@ -16,6 +16,18 @@ export interface Duration {
 const ISO = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 const SHORT = /^(\d+)(s|m|h|d|w)$/;
 const MAX_COMPONENT = 1_000_000;
+/** The longest duration accepted anywhere (key lifetimes included): 100 years, counted generously. */
+export const MAX_DURATION_YEARS = 100;
+const DAY_MS = 86_400_000;
+
+/** The duration's length in ms with average calendar units (a year of 365.25 days, a month of a twelfth). */
+function averageMs(d: Duration): number {
+  return (
+    (d.years * 365.25 + d.months * (365.25 / 12) + d.weeks * 7 + d.days) * DAY_MS +
+    (d.hours * 3600 + d.minutes * 60 + d.seconds) * 1000
+  );
+}
+const tooLong = (d: Duration) => averageMs(d) > MAX_DURATION_YEARS * 365.25 * DAY_MS + 1;
 
 /** Parses an ISO 8601 duration; undefined when malformed or zero. */
 export function parseIsoDuration(text: string): Duration | undefined {
@@ -33,7 +45,7 @@ export function parseIsoDuration(text: string): Duration | undefined {
   ];
   const duration = { years, months, weeks, days, hours, minutes, seconds };
   const values = Object.values(duration);
-  if (values.some((v) => v > MAX_COMPONENT) || values.every((v) => v === 0)) return undefined;
+  if (values.some((v) => v > MAX_COMPONENT) || values.every((v) => v === 0) || tooLong(duration)) return undefined;
   return duration;
 }
 
@@ -45,7 +57,8 @@ export function parseLifetime(text: string): Duration | undefined {
   if (n === 0 || n > MAX_COMPONENT) return undefined;
   const zero: Duration = { years: 0, months: 0, weeks: 0, days: 0, hours: 0, minutes: 0, seconds: 0 };
   const unit = { s: 'seconds', m: 'minutes', h: 'hours', d: 'days', w: 'weeks' } as const;
-  return { ...zero, [unit[m[2] as keyof typeof unit]]: n };
+  const duration = { ...zero, [unit[m[2] as keyof typeof unit]]: n };
+  return tooLong(duration) ? undefined : duration;
 }
 
 /** `from` plus the duration, in epoch milliseconds. */

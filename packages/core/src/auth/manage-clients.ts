@@ -120,24 +120,39 @@ export function createClientManager(deps: ManageDeps) {
 
     async revoke(clientId: string) {
       const client = await existing(clientId);
-      if (!client.revokedAt && client.permissions.includes('admin') && !config.adminApiKey) {
-        // Without ADMIN_API_KEY, the stored admin clients are the only way in: never lock every one out.
-        const others = await db.db
-          .selectFrom('clients')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('id', '!=', clientId)
-          .where('revoked_at', 'is', null)
-          .where(sql<boolean>`'admin' = ANY(permissions)`)
-          .executeTakeFirst();
-        if (!others || Number(others.n) === 0) {
-          throw new AppError(
-            'invalid_request',
-            `Client ${clientId} is the last administrator and ADMIN_API_KEY is not set: register another admin client (or set ADMIN_API_KEY) before revoking it`,
-          );
-        }
-      }
       const at = client.revokedAt ?? new Date(clock.now());
+      // Without ADMIN_API_KEY, the stored admin clients are the only way in: never lock every one out.
+      const guardLastAdmin = !client.revokedAt && client.permissions.includes('admin') && !config.adminApiKey;
       await db.db.transaction().execute(async (trx) => {
+        if (guardLastAdmin) {
+          // One revocation of an admin at a time (per schema), so two admins cannot revoke each other at once.
+          await sql`SELECT pg_advisory_xact_lock(hashtext(${`claude-proxy:admin-revoke:${db.schema}`}))`.execute(trx);
+          const now = new Date(clock.now());
+          const usable = await trx
+            .selectFrom('clients as c')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('c.id', '!=', clientId)
+            .where('c.revoked_at', 'is', null)
+            .where('c.suspended_at', 'is', null)
+            .where(sql<boolean>`'admin' = ANY(c.permissions)`)
+            .where((eb) =>
+              eb.exists(
+                eb
+                  .selectFrom('client_keys as k')
+                  .select('k.id')
+                  .whereRef('k.client_id', '=', 'c.id')
+                  .where((k) => k.or([k('k.revoked_at', 'is', null), k('k.revoked_at', '>', now)]))
+                  .where((k) => k.or([k('k.expires_at', 'is', null), k('k.expires_at', '>', now)])),
+              ),
+            )
+            .executeTakeFirst();
+          if (!usable || Number(usable.n) === 0) {
+            throw new AppError(
+              'invalid_request',
+              `Client ${clientId} is the last usable administrator and ADMIN_API_KEY is not set: register another admin client (or set ADMIN_API_KEY) before revoking it`,
+            );
+          }
+        }
         await repo.updateClient(trx, clientId, { revoked_at: at });
         await repo.revokeKeys(trx, clientId, at);
       });
