@@ -25,7 +25,12 @@ describe('task webhooks end to end (Q4)', () => {
 
   beforeAll(async () => {
     t = await startTestServer({
-      env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost', WEBHOOK_RETRY_BASE_DELAY_MS: '50', WORKER_CONCURRENCY: '1' },
+      env: {
+        WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+        WEBHOOK_RETRY_BASE_DELAY_MS: '50',
+        WEBHOOK_TIMEOUT_MS: '3000',
+        WORKER_CONCURRENCY: '1',
+      },
     });
     rx = await startReceiver();
     client = await registerClient(t, ['queue']);
@@ -114,5 +119,24 @@ describe('task webhooks end to end (Q4)', () => {
     const { webhook: _state, ...status } = view;
     expect(verified(hits[0]!)).toEqual(status);
     expect((await deliveriesOf(taskId)).map((d) => d.event)).toEqual(['task.cancelled']);
+  });
+
+  it("a receiver that hangs holds up nobody else: another task's webhook arrives long before its timeout", async () => {
+    const slow = await startReceiver();
+    try {
+      slow.script(['hang']);
+      const hung = await http<TaskBody>(`${t.url}/api/claude/queue`, {
+        body: { prompt: 'to a receiver that hangs', caching: false, callbackUrl: slow.url },
+      });
+      expect(hung.status).toBe(202);
+      await waitFor(() => slow.received.length > 0);
+      const started = Date.now();
+      const taskId = await submit('to a healthy receiver');
+      await waitFor(() => hitsFor(taskId).length > 0);
+      // The hanging delivery waits WEBHOOK_TIMEOUT_MS (3 s here); this one did not wait for it.
+      expect(Date.now() - started).toBeLessThan(2_500);
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -72,10 +72,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   const { db, boss, config } = deps;
   const box = createSecretBox(config.encryptionKey);
   const wakeChannel = deps.notifier.channelName(WAKE);
-  let workerId: string | undefined;
-  const wake = createWakeTimer(() => {
-    if (workerId) boss.notifyWorker(workerId);
-  });
+  const workerIds: string[] = [];
+  const wakeWorkers = () => {
+    for (const id of workerIds) boss.notifyWorker(id);
+  };
+  const wake = createWakeTimer(wakeWorkers);
   const inTransaction = <T>(executor: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>) =>
     executor.isTransaction ? fn(executor) : executor.transaction().execute(fn);
   const deliverDeps = {
@@ -180,27 +181,30 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       await boss.createQueue(WEBHOOK_QUEUE, { name: WEBHOOK_QUEUE, retryLimit: 3, retryDelay: 30, retryBackoff: true });
     },
 
-    /** Runs deliveries in this process (SERVER_MODE worker/all). */
+    /**
+     * Runs deliveries in this process (SERVER_MODE worker/all): `concurrency` workers of one job each, so a
+     * receiver that hangs until its timeout holds one slot and delays nobody else's delivery (a batch would
+     * wait for its slowest job before fetching the next).
+     */
     startWorker: async () => {
-      workerId = await boss.work<DeliveryJob>(
-        WEBHOOK_QUEUE,
-        { batchSize: config.concurrency, pollingIntervalSeconds: config.pollingIntervalSeconds },
-        async (jobs) => {
-          const results = await Promise.allSettled(jobs.map((job) => deliverWebhook(deliverDeps, job.data)));
-          const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-          // The batch is retried by pg-boss; jobs that did record their attempt are then no-ops.
-          if (failed) throw failed.reason;
-        },
-      );
-      await deps.notifier.subscribe(WAKE, () => {
-        if (workerId) boss.notifyWorker(workerId);
-      });
+      for (let i = 0; i < config.concurrency; i++) {
+        const id = await boss.work<DeliveryJob>(
+          WEBHOOK_QUEUE,
+          { batchSize: 1, pollingIntervalSeconds: config.pollingIntervalSeconds },
+          async ([job]) => {
+            // A failure is retried by pg-boss; an attempt that was recorded makes the retry a no-op.
+            if (job) await deliverWebhook(deliverDeps, job.data);
+          },
+        );
+        workerIds.push(id);
+      }
+      await deps.notifier.subscribe(WAKE, wakeWorkers);
     },
 
     stop: async () => {
       wake.clear();
-      if (workerId) {
-        workerId = undefined;
+      if (workerIds.length > 0) {
+        workerIds.length = 0;
         await boss.offWork(WEBHOOK_QUEUE);
       }
     },
