@@ -83,6 +83,34 @@ function unsupportedSchemeOf(c: Context<Env>): { unsupportedScheme?: string } {
   return { unsupportedScheme: KNOWN_SCHEMES.get(word) ?? 'other than Bearer' };
 }
 
+/**
+ * Bodies are JSON in UTF-8: a declared `application/json` (or any `+json` type) is read, no Content-Type at
+ * all is read as JSON too (curl without -H, simple scripts), anything else is a 415 that says what to send.
+ */
+function unsupportedBodyType(header: string | undefined): string | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  const [type = '', ...params] = header
+    .toLowerCase()
+    .split(';')
+    .map((part) => part.trim());
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
+  if (
+    (type === 'application/json' || type.endsWith('+json')) &&
+    (!charset || charset === 'utf-8' || charset === 'utf8')
+  )
+    return undefined;
+  return `Content-Type ${header.slice(0, 100)} is not supported: send the body as JSON with Content-Type: application/json (UTF-8)`;
+}
+
+/** Bodies are read as sent: a compressed one would be parsed as garbage, so it is refused by name. */
+function unsupportedEncoding(header: string | undefined): string | undefined {
+  if (header === undefined || header.trim() === '' || header.trim().toLowerCase() === 'identity') return undefined;
+  return `Content-Encoding ${header.slice(0, 100)} is not supported: send the body uncompressed`;
+}
+
 function ipOf(c: Context<Env>, trusted: BlockList | undefined): string {
   return clientIpOf(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trusted);
 }
@@ -176,6 +204,12 @@ export function createApp(options: AppOptions): Hono<Env> {
       const ctx = c.get('ctx');
       let body: unknown;
       if (route.body) {
+        const refusal =
+          unsupportedBodyType(c.req.header('content-type')) ?? unsupportedEncoding(c.req.header('content-encoding'));
+        if (refusal) {
+          const result = errorResult(new AppError('unsupported_media_type', refusal), ctx);
+          return send(c, result.status, result.body, ctx.responseHeaders);
+        }
         const text = await c.req.text();
         c.set('bodyRead', true);
         if (text.trim() !== '') {

@@ -157,6 +157,32 @@ describe('POST /api/claude/query (E1)', () => {
     expect(res.headers.get('x-request-id')).toMatch(UUID);
   });
 
+  it('reads JSON bodies only: another Content-Type or a Content-Encoding is a 415 that says what to send', async () => {
+    const body = JSON.stringify({ prompt: 'content types', caching: false });
+    const post = (headers: Record<string, string>) =>
+      http<{ error: { code: string; message: string } }>(`${t.url}/api/claude/query`, {
+        method: 'POST',
+        rawBody: body,
+        headers,
+      });
+    for (const headers of [
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      { 'content-type': 'application/json; charset=utf-16' },
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    ]) {
+      const res = await post(headers);
+      expect(res.status, JSON.stringify(headers)).toBe(415);
+      expect(res.body.error.code).toBe('unsupported_media_type');
+      expect(res.body.error.message).toMatch(/Content-(Type|Encoding)/);
+    }
+    const before = t.sim.messageCount();
+    for (const type of ['application/json', 'application/json; charset=UTF-8', 'application/vnd.api+json']) {
+      expect((await post({ 'content-type': type })).status, type).toBe(200);
+    }
+    expect(t.sim.messageCount()).toBe(before + 3);
+  });
+
   it('answers 405 with Allow for a known path asked with the wrong method', async () => {
     const get = await http<{ error: Record<string, unknown> }>(`${t.url}/api/claude/query`);
     expect(get.status).toBe(405);
