@@ -252,7 +252,8 @@ export function createApp(options: AppOptions): Hono<Env> {
     });
 
   // A known path asked with another method: 405 with the methods it has (RFC 9110), not 404.
-  const patterns = routes.map((r) => ({
+  const getOnly = [...PROBE_ROUTES, ...(options.healthOnly ? [] : ['/api/openapi.json', '/api/docs'])];
+  const patterns = [...routes, ...getOnly.map((path) => ({ method: 'GET', path }))].map((r) => ({
     method: r.method,
     re: new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, '[^/]+')}/?$`),
   }));

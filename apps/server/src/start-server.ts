@@ -244,7 +244,10 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
     const port = (server.address() as AddressInfo).port;
     const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    logger.info({ url, mode: env.SERVER_MODE, version: VERSION }, 'claude-proxy listening');
+    logger.info(
+      { url, bind: `${env.HOST}:${port}`, mode: env.SERVER_MODE, version: VERSION },
+      'claude-proxy listening',
+    );
 
     let closing: Promise<void> | undefined;
     return {

@@ -191,5 +191,8 @@ describe('POST /api/claude/query (E1)', () => {
     const put = await http<{ error: Record<string, unknown> }>(`${t.url}/api/claude/task/task_abc`, { method: 'PUT' });
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('GET, DELETE');
+    const metrics = await http(`${t.url}/metrics`, { method: 'POST', rawBody: '' });
+    expect(metrics.status).toBe(405);
+    expect(metrics.headers.get('allow')).toBe('GET');
   });
 });

@@ -135,6 +135,17 @@ describe('rate limits shared by two instances (S1, S2)', () => {
     }
     const badId = await adminHttp<ErrorBody>(`${a.url}/api/admin/rate-limits/${encodeURIComponent('a b')}`);
     expect(badId.status).toBe(400);
+    // A well-formed id of no client: 404, and nothing is stored.
+    const missing = await adminHttp<ErrorBody>(`${a.url}/api/admin/rate-limits/client_nobody`, {
+      method: 'PUT',
+      body: { query: 5 },
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+    const view = await adminHttp<{ overrides: Record<string, unknown> }>(
+      `${a.url}/api/admin/rate-limits/client_nobody`,
+    );
+    expect(view.body.overrides).toEqual({});
   });
 
   it("refuses maxTokens above the model's cap before any upstream call", async () => {

@@ -39,6 +39,8 @@ export const setClientRateLimitsProcedure = authedProcedure('admin')
   .input(z.strictObject({ clientId: clientIdSchema, limits: clientLimitsSchema }))
   .output(clientRateLimitsOutputSchema)
   .mutation(async ({ ctx, input }) => {
+    // An override for a client that does not exist would sit unused (and hide a typo): 404.
+    await ctx.services.auth.clients.assertExists(input.clientId);
     await ctx.services.rateLimits.overrides.set(input.clientId, normalizeClientLimits(input.limits));
     return view(ctx.services, input.clientId);
   });

@@ -118,6 +118,11 @@ export function createClientManager(deps: ManageDeps) {
       };
     },
 
+    /** 404 `not_found` unless the client exists (revoked or not). */
+    async assertExists(clientId: string): Promise<void> {
+      await existing(clientId);
+    },
+
     async revoke(clientId: string) {
       const client = await existing(clientId);
       const at = client.revokedAt ?? new Date(clock.now());

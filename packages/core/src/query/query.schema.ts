@@ -24,7 +24,7 @@ export const queryInputSchema = z.strictObject({
   prompt: storableString()
     .min(1, 'prompt must not be empty')
     .max(LIMITS.promptChars)
-    .refine((p) => p.trim() !== '', 'prompt must not be only whitespace'),
+    .refine((p) => p === '' || p.trim() !== '', 'prompt must not be only whitespace'),
   system: storableString().max(LIMITS.systemChars).optional(),
   caching: z.boolean().optional(),
   parameters: parametersSchema.optional(),
