@@ -165,12 +165,13 @@ describe('POST /api/claude/query (E1)', () => {
         rawBody: body,
         headers,
       });
-    for (const headers of [
+    const refused: Record<string, string>[] = [
       { 'content-type': 'text/plain' },
       { 'content-type': 'application/x-www-form-urlencoded' },
       { 'content-type': 'application/json; charset=utf-16' },
       { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-    ]) {
+    ];
+    for (const headers of refused) {
       const res = await post(headers);
       expect(res.status, JSON.stringify(headers)).toBe(415);
       expect(res.body.error.code).toBe('unsupported_media_type');
