@@ -123,6 +123,26 @@ describe('rate limits shared by two instances (S1, S2)', () => {
     await waitFor(async () => (await query(a.url, client.apiKey, body(501))).status === 200);
   });
 
+  it('applies a client maxTokens cap to queued tasks too, at submission', async () => {
+    const queuer = await registerClient(a, ['queue']);
+    const put = await adminHttp(`${a.url}/api/admin/rate-limits/${queuer.clientId}`, {
+      method: 'PUT',
+      body: { maxTokens: 300 },
+    });
+    expect(put.status).toBe(200);
+    const submit = (maxTokens: number) =>
+      http<ErrorBody>(`${b.url}/api/claude/queue`, {
+        body: { prompt: 'capped task', caching: false, parameters: { maxTokens } },
+        headers: bearer(queuer.apiKey),
+      });
+    const over = await waitFor(async () => {
+      const res = await submit(301);
+      return res.status === 400 ? res : undefined;
+    });
+    expect(over.body.error.message).toContain('at most 300');
+    expect((await submit(300)).status).toBe(202);
+  });
+
   it('refuses bad overrides with 400', async () => {
     const bad = [{ query: 0 }, { query: 'many' }, { unknown: 1 }, [1, 2], { maxTokens: 10_000_000 }];
     for (const limits of bad) {

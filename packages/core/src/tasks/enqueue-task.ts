@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { enforceMaxTokens } from '../query/request-limits.js';
 import { buildUpstreamRequest } from '../query/run-query.js';
 import { type EnqueueTaskInput, PRIORITIES } from './task.schema.js';
 import type { TaskDeps } from './task-deps.js';
@@ -17,8 +18,14 @@ export interface EnqueuedTask {
  * Q2: validates (an unknown model is a 400 now, not a failed task later), then writes the task row and
  * its pg-boss job in one transaction: both exist, or neither does.
  */
-export async function enqueueTask(deps: TaskDeps, input: EnqueueTaskInput, clientId: string): Promise<EnqueuedTask> {
-  buildUpstreamRequest(input, deps.query.modelAliases);
+export async function enqueueTask(
+  deps: TaskDeps,
+  input: EnqueueTaskInput,
+  clientId: string,
+  options: { maxTokensCap?: number | null } = {},
+): Promise<EnqueuedTask> {
+  // The client's maxTokens cap (rate-limit overrides) holds for tasks as it does for sync queries.
+  enforceMaxTokens(buildUpstreamRequest(input, deps.query.modelAliases), options.maxTokensCap);
   const taskId = deps.newId('task');
   const jobId = randomUUID();
   const priority = PRIORITIES[input.priority ?? 'medium'];

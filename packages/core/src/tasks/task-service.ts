@@ -21,7 +21,7 @@ import type { TaskResult, TaskView } from './task-view.js';
 import { startTaskWorker, type TaskWorker } from './task-worker.js';
 
 export interface TaskService {
-  enqueue(input: EnqueueTaskInput, clientId: string): Promise<EnqueuedTask>;
+  enqueue(input: EnqueueTaskInput, clientId: string, options?: { maxTokensCap?: number | null }): Promise<EnqueuedTask>;
   get(taskId: string, clientId: string): Promise<TaskView>;
   result(taskId: string, clientId: string): Promise<TaskResult>;
   cancel(taskId: string, clientId: string): Promise<CancelledTask>;
@@ -77,7 +77,7 @@ export function createTaskService(d: TaskServiceDeps): TaskService {
   };
   return {
     deps,
-    enqueue: (input, clientId) => enqueueTask(need(), input, clientId),
+    enqueue: (input, clientId, options) => enqueueTask(need(), input, clientId, options),
     get: (taskId, clientId) => getTask(need(), taskId, clientId),
     result: (taskId, clientId) => getTaskResult(need(), taskId, clientId),
     cancel: (taskId, clientId) => cancelTask(need(), taskId, clientId),
