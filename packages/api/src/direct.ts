@@ -1,7 +1,7 @@
 import type { Permission, RateLimitType } from '@claude-proxy/core';
 import type { z } from 'zod';
 import type { Principal, RequestContext } from './context.js';
-import { checkRateLimit } from './rate-limit/limited.js';
+import { checkRateLimit, limited } from './rate-limit/limited.js';
 import { authedProcedure, authorizeCaller } from './trpc.js';
 
 export type AuthedContext = RequestContext & { principal: Principal };
@@ -23,12 +23,7 @@ export const defineDirect = <I extends z.ZodType, O>(def: DirectProcedure<I, O>)
 
 /** The tRPC procedure up to its input: `directBase(def).output(schema).mutation(({ ctx, input }) => def.run(ctx, input))`. */
 export function directBase<I extends z.ZodType, O>(def: DirectProcedure<I, O>) {
-  return authedProcedure(def.permission)
-    .use(async ({ ctx, next }) => {
-      await checkRateLimit(ctx, def.limit);
-      return next();
-    })
-    .input(def.input);
+  return authedProcedure(def.permission).use(limited(def.limit)).input(def.input);
 }
 
 /** Runs the procedure for one REST request (errors propagate; the REST adapter turns them into the spec's body). */
