@@ -127,18 +127,15 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
         costs.push(lease.tokens * intervalUs(lease));
       }
     }
-    if (keys.length === 0) return;
-    await options.pool
+    if (keys.length > 0) await sendBack(keys, costs);
+  };
+
+  /** Never throws: tokens that cannot go back only make their keys stricter until their TAT passes. */
+  const sendBack = (keys: string[], costs: number[]): Promise<void> =>
+    options.pool
       .query(RETURN_SQL, [keys, costs])
       .then(() => undefined)
       .catch((err) => options.logger.warn({ err }, 'returning rate limit lease tokens failed'));
-  };
-
-  const giveBack = (key: string, cost: number) => {
-    options.pool
-      .query(RETURN_SQL, [[key], [cost]])
-      .catch((err) => options.logger.warn({ err }, 'returning rate limit lease tokens failed'));
-  };
 
   const scheduleReturn = () => {
     if (returnTimer) return;
@@ -207,7 +204,7 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
           if (old && old.tokens > 0) {
             const sameRule = old.limit === group.rule.limit && old.periodMs === group.rule.periodMs;
             if (sameRule && old.expiresAtMs > nowMs) tokens += old.tokens;
-            else giveBack(row.key, old.tokens * intervalUs(old));
+            else void sendBack([row.key], [old.tokens * intervalUs(old)]);
           }
           leases.set(row.key, {
             tokens,
