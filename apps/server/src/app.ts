@@ -255,12 +255,12 @@ export function createApp(options: AppOptions): Hono<Env> {
   const getOnly = [...PROBE_ROUTES, ...(options.healthOnly ? [] : ['/api/openapi.json', '/api/docs'])];
   const patterns = [...routes, ...getOnly.map((path) => ({ method: 'GET', path }))].map((r) => ({
     method: r.method,
-    re: new RegExp(`^${r.path.replace(/:[A-Za-z]+/g, '[^/]+')}/?$`),
+    re: new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}$`),
   }));
   app.notFound((c) => {
     const ctx = c.get('ctx');
     const allowed = [...new Set(patterns.filter((p) => p.re.test(c.req.path)).map((p) => p.method))];
-    if (allowed.length > 0) {
+    if (allowed.length > 0 && !allowed.includes(c.req.method)) {
       ctx.responseHeaders.set('Allow', allowed.join(', '));
       const message = `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}`;
       const result = errorResult(new AppError('method_not_allowed', message), ctx);

@@ -23,12 +23,14 @@ export function authConfigFromEnv(env: Env): AuthConfig {
   };
 }
 
-function banner(clientId: string, apiKey: string, baseUrl: string): string {
+function banner(clientId: string, apiKey: string, baseUrl: string, recovered: boolean): string {
   const line = '='.repeat(78);
   return [
     '',
     line,
-    '  ADMINISTRATOR API KEY (created on first start; shown once, only its hash is stored)',
+    recovered
+      ? '  ADMINISTRATOR API KEY (no usable administrator was left, so a new one was created; shown once)'
+      : '  ADMINISTRATOR API KEY (created on first start; shown once, only its hash is stored)',
     '',
     `    ${apiKey}`,
     '',
@@ -60,10 +62,13 @@ export async function ensureAdminAccess(
   if (result.created) {
     const host =
       env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
-    write(banner(result.clientId, result.apiKey, `http://${host}:${env.PORT === 0 ? '<port>' : env.PORT}`));
+    const baseUrl = `http://${host}:${env.PORT === 0 ? '<port>' : env.PORT}`;
+    write(banner(result.clientId, result.apiKey, baseUrl, result.recovered === true));
     logger.warn(
-      { clientId: result.clientId },
-      'ADMIN_API_KEY is not set: created an administrator key (printed above)',
+      { clientId: result.clientId, recovered: result.recovered === true },
+      result.recovered
+        ? 'ADMIN_API_KEY is not set and no usable administrator was left: created a new administrator key (printed above)'
+        : 'ADMIN_API_KEY is not set: created an administrator key (printed above)',
     );
   } else {
     logger.info(

@@ -3,12 +3,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
+  dropSchemas,
   http,
   registerClient,
   startTestServer,
   TEST_ADMIN_KEY,
   TEST_DATABASE_URL,
   type TestServer,
+  uniqueSchema,
 } from './helpers.js';
 
 const admin = bearer(TEST_ADMIN_KEY);
@@ -265,5 +267,41 @@ describe('without ADMIN_API_KEY: the stored administrators are the only way in',
       [admin, bearer(second.body.apiKey)].map((h) => http(`${t.url}/api/auth/clients`, { headers: h })),
     );
     expect(still.filter((r) => r.status === 200)).toHaveLength(1);
+  });
+});
+
+describe('without ADMIN_API_KEY: a start that finds no usable administrator makes a new one', () => {
+  const schema = uniqueSchema('adm');
+  afterAll(() => dropSchemas(schema));
+
+  it('prints a new administrator key after the last one expired, and the new key works', async () => {
+    let banner = '';
+    const first = await startTestServer({ schema, env: { ADMIN_API_KEY: '' }, announce: (text) => (banner += text) });
+    const key = /^\s+(sk_live_\S+)$/m.exec(banner)?.[1];
+    const id = /client (client_\S+)\. Register/.exec(banner)?.[1];
+    // Rotating the only admin onto a key that expires at once is allowed; it leaves nobody able to administer.
+    const rotated = await http(`${first.url}/api/auth/clients/${id}/rotate`, {
+      method: 'POST',
+      headers: bearer(key!),
+      body: { expiresIn: 'PT1S' },
+    });
+    expect(rotated.status).toBe(200);
+    await first.close();
+    await new Promise((r) => setTimeout(r, 1_100));
+
+    let second = '';
+    const restarted = await startTestServer({
+      schema,
+      env: { ADMIN_API_KEY: '' },
+      announce: (text) => (second += text),
+    });
+    try {
+      expect(second).toContain('no usable administrator was left');
+      const fresh = /^\s+(sk_live_\S+)$/m.exec(second)?.[1];
+      expect(fresh).toBeDefined();
+      expect((await http(`${restarted.url}/api/auth/clients`, { headers: bearer(fresh!) })).status).toBe(200);
+    } finally {
+      await restarted.close();
+    }
   });
 });

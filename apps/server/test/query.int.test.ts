@@ -195,5 +195,8 @@ describe('POST /api/claude/query (E1)', () => {
     const metrics = await http(`${t.url}/metrics`, { method: 'POST', rawBody: '' });
     expect(metrics.status).toBe(405);
     expect(metrics.headers.get('allow')).toBe('GET');
+    // Not a known path: 404 (a trailing slash, a dot that is not a dot).
+    expect((await http(`${t.url}/api/health/`)).status).toBe(404);
+    expect((await http(`${t.url}/api/openapiXjson`)).status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 import { hash as bcryptHash } from '@node-rs/bcrypt';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Db } from '../db/create-db.js';
+import type { Database } from '../db/schema.js';
 import { AppError } from '../errors/app-error.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
@@ -31,6 +32,28 @@ function statusOf(client: repo.ClientRow, key: repo.KeyRow | undefined, now: num
   if (client.suspendedAt) return 'suspended';
   if (!key || (key.expiresAt && key.expiresAt.getTime() <= now)) return 'expired';
   return 'active';
+}
+
+/** Admin clients that can authenticate now: not revoked or suspended, with a live key (`except` left out). */
+async function usableAdmins(executor: Kysely<Database>, now: Date, except?: string): Promise<number> {
+  let query = executor
+    .selectFrom('clients as c')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('c.revoked_at', 'is', null)
+    .where('c.suspended_at', 'is', null)
+    .where(sql<boolean>`'admin' = ANY(c.permissions)`)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('client_keys as k')
+          .select('k.id')
+          .whereRef('k.client_id', '=', 'c.id')
+          .where((k) => k.or([k('k.revoked_at', 'is', null), k('k.revoked_at', '>', now)]))
+          .where((k) => k.or([k('k.expires_at', 'is', null), k('k.expires_at', '>', now)])),
+      ),
+    );
+  if (except !== undefined) query = query.where('c.id', '!=', except);
+  return Number((await query.executeTakeFirst())?.n ?? 0);
 }
 
 /** E8, A7, A8: the administrator's operations on clients. Every change reaches every instance at once. */
@@ -132,26 +155,8 @@ export function createClientManager(deps: ManageDeps) {
         if (guardLastAdmin) {
           // One revocation of an admin at a time (per schema), so two admins cannot revoke each other at once.
           await sql`SELECT pg_advisory_xact_lock(hashtext(${`claude-proxy:admin-revoke:${db.schema}`}))`.execute(trx);
-          const now = new Date(clock.now());
-          const usable = await trx
-            .selectFrom('clients as c')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('c.id', '!=', clientId)
-            .where('c.revoked_at', 'is', null)
-            .where('c.suspended_at', 'is', null)
-            .where(sql<boolean>`'admin' = ANY(c.permissions)`)
-            .where((eb) =>
-              eb.exists(
-                eb
-                  .selectFrom('client_keys as k')
-                  .select('k.id')
-                  .whereRef('k.client_id', '=', 'c.id')
-                  .where((k) => k.or([k('k.revoked_at', 'is', null), k('k.revoked_at', '>', now)]))
-                  .where((k) => k.or([k('k.expires_at', 'is', null), k('k.expires_at', '>', now)])),
-              ),
-            )
-            .executeTakeFirst();
-          if (!usable || Number(usable.n) === 0) {
+          const usable = await usableAdmins(trx, new Date(clock.now()), clientId);
+          if (usable === 0) {
             throw new AppError(
               'invalid_request',
               `Client ${clientId} is the last usable administrator and ADMIN_API_KEY is not set: register another admin client (or set ADMIN_API_KEY) before revoking it`,
@@ -226,7 +231,7 @@ export function createClientManager(deps: ManageDeps) {
      * returns it once; later starts (and concurrent ones) find it and return no key.
      */
     async bootstrapAdmin(): Promise<
-      { created: true; clientId: string; apiKey: string } | { created: false; clientId: string }
+      { created: true; clientId: string; apiKey: string; recovered?: boolean } | { created: false; clientId: string }
     > {
       return db.db.transaction().execute(async (trx) => {
         await sql`SELECT pg_advisory_xact_lock(hashtext(${`claude-proxy bootstrap admin ${db.schema}`}))`.execute(trx);
@@ -235,11 +240,24 @@ export function createClientManager(deps: ManageDeps) {
           .select('value')
           .where('key', '=', BOOTSTRAP_SETTING)
           .executeTakeFirst();
-        if (found) return { created: false as const, clientId: found.value };
+        // A start that finds no usable administrator (every admin revoked, suspended or expired) makes a new
+        // one: whoever can restart the server can always get back in.
+        if (found && (await usableAdmins(trx, new Date(clock.now()))) > 0) {
+          return { created: false as const, clientId: found.value };
+        }
         const { client, key } = await create({ name: 'Administrator (bootstrap)', permissions: ['admin'] }, null);
         await repo.insertClient(trx, client, key.row);
-        await trx.insertInto('settings').values({ key: BOOTSTRAP_SETTING, value: client.id }).execute();
-        return { created: true as const, clientId: client.id, apiKey: key.apiKey };
+        await trx
+          .insertInto('settings')
+          .values({ key: BOOTSTRAP_SETTING, value: client.id })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: client.id }))
+          .execute();
+        return {
+          created: true as const,
+          clientId: client.id,
+          apiKey: key.apiKey,
+          ...(found ? { recovered: true } : {}),
+        };
       });
     },
   };
