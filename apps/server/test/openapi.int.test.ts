@@ -26,6 +26,13 @@ async function failedDelivery(t: TestServer): Promise<string> {
   return deliveryId;
 }
 
+/** A registered client for the admin rate-limit samples (overrides need a client that exists). */
+let contractClientId: Promise<string> | undefined;
+const contractClient = (t: TestServer) => {
+  contractClientId ??= registerClient(t, ['query']).then((c) => c.clientId);
+  return contractClientId;
+};
+
 /** A request; sent as the administrator unless it names its own Authorization. */
 interface SampleRequest {
   path: string;
@@ -84,15 +91,19 @@ const samples: Record<string, Sample> = {
     error: async () => ({ method: 'GET', path: '/api/health' }),
   },
   'GET /api/admin/rate-limits/:clientId': {
-    ok: async () => ({ method: 'GET', path: '/api/admin/rate-limits/client_contract' }),
+    ok: async (t) => ({ method: 'GET', path: `/api/admin/rate-limits/${await contractClient(t)}` }),
     error: async () => ({ method: 'GET', path: `/api/admin/rate-limits/${'x'.repeat(300)}` }),
   },
   'PUT /api/admin/rate-limits/:clientId': {
-    ok: async () => ({ method: 'PUT', path: '/api/admin/rate-limits/client_contract', body: { query: 100 } }),
+    ok: async (t) => ({
+      method: 'PUT',
+      path: `/api/admin/rate-limits/${await contractClient(t)}`,
+      body: { query: 100 },
+    }),
     error: async () => ({ method: 'PUT', path: '/api/admin/rate-limits/client_contract', body: { query: -1 } }),
   },
   'DELETE /api/admin/rate-limits/:clientId': {
-    ok: async () => ({ method: 'DELETE', path: '/api/admin/rate-limits/client_contract' }),
+    ok: async (t) => ({ method: 'DELETE', path: `/api/admin/rate-limits/${await contractClient(t)}` }),
     error: async () => ({ method: 'DELETE', path: `/api/admin/rate-limits/${'x'.repeat(300)}` }),
   },
   'DELETE /api/admin/cache': {

@@ -162,10 +162,11 @@ describe('rate limits shared by two instances (S1, S2)', () => {
     });
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('not_found');
-    const view = await adminHttp<{ overrides: Record<string, unknown> }>(
-      `${a.url}/api/admin/rate-limits/client_nobody`,
-    );
-    expect(view.body.overrides).toEqual({});
+    // GET and DELETE of no client: 404 too, not the defaults of a client that does not exist.
+    for (const method of ['GET', 'DELETE']) {
+      const res = await adminHttp<ErrorBody>(`${a.url}/api/admin/rate-limits/client_nobody`, { method });
+      expect(res.status, method).toBe(404);
+    }
   });
 
   it("refuses maxTokens above the model's cap before any upstream call", async () => {

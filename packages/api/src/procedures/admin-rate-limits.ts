@@ -29,7 +29,10 @@ async function view(services: Services, clientId: string) {
 export const getClientRateLimitsProcedure = authedProcedure('admin')
   .input(byClient)
   .output(clientRateLimitsOutputSchema)
-  .query(({ ctx, input }) => view(ctx.services, input.clientId));
+  .query(async ({ ctx, input }) => {
+    await ctx.services.auth.clients.assertExists(input.clientId);
+    return view(ctx.services, input.clientId);
+  });
 
 /**
  * PUT /api/admin/rate-limits/:clientId: replaces the client's overrides (requests per minute by type,
@@ -50,6 +53,7 @@ export const clearClientRateLimitsProcedure = authedProcedure('admin')
   .input(byClient)
   .output(clientRateLimitsOutputSchema)
   .mutation(async ({ ctx, input }) => {
+    await ctx.services.auth.clients.assertExists(input.clientId);
     await ctx.services.rateLimits.overrides.delete(input.clientId);
     return view(ctx.services, input.clientId);
   });
