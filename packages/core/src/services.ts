@@ -177,6 +177,13 @@ export function createServices(deps: ServicesDeps): Services {
     config: deps.config.webhooks,
     ...(deps.webhookResolveAll ? { resolveAll: deps.webhookResolveAll } : {}),
   });
+  const limiter = deps.rateLimiter ?? createPostgresRateLimiter({ pool: deps.db.pool, logger: deps.logger });
+  const rateLimits = createRateLimits({
+    limiter,
+    overrides: createPostgresRateLimitOverrides({ db: deps.db, notifier: deps.notifier, clock }),
+    config: deps.config.rateLimit,
+    clock,
+  });
   const tasks = createTaskService({
     db: deps.db.db,
     boss: deps.boss,
@@ -188,13 +195,7 @@ export function createServices(deps: ServicesDeps): Services {
     clock,
     newId,
     logger: deps.logger,
-  });
-  const limiter = deps.rateLimiter ?? createPostgresRateLimiter({ pool: deps.db.pool, logger: deps.logger });
-  const rateLimits = createRateLimits({
-    limiter,
-    overrides: createPostgresRateLimitOverrides({ db: deps.db, notifier: deps.notifier, clock }),
-    config: deps.config.rateLimit,
-    clock,
+    maxTokensCapFor: async (clientId) => (await rateLimits.limitsFor(clientId)).maxTokens,
   });
   const auth = createAuth({
     db: deps.db,

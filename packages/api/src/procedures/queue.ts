@@ -9,8 +9,7 @@ export const queueDirect = defineDirect({
   run: async (ctx, input) => {
     // SSRF guard at submission time (the delivery checks the resolved address again at send time).
     if (input.callbackUrl) await ctx.services.webhooks.validateCallbackUrl(input.callbackUrl);
-    const { maxTokens } = await ctx.services.rateLimits.limitsFor(ctx.principal.clientId);
-    return ctx.services.tasks.enqueue(input, ctx.principal.clientId, { maxTokensCap: maxTokens });
+    return ctx.services.tasks.enqueue(input, ctx.principal.clientId);
   },
 });
 

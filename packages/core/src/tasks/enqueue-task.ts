@@ -18,14 +18,9 @@ export interface EnqueuedTask {
  * Q2: validates (an unknown model is a 400 now, not a failed task later), then writes the task row and
  * its pg-boss job in one transaction: both exist, or neither does.
  */
-export async function enqueueTask(
-  deps: TaskDeps,
-  input: EnqueueTaskInput,
-  clientId: string,
-  options: { maxTokensCap?: number | null } = {},
-): Promise<EnqueuedTask> {
+export async function enqueueTask(deps: TaskDeps, input: EnqueueTaskInput, clientId: string): Promise<EnqueuedTask> {
   // The client's maxTokens cap (rate-limit overrides) holds for tasks as it does for sync queries.
-  enforceMaxTokens(buildUpstreamRequest(input, deps.query.modelAliases), options.maxTokensCap);
+  enforceMaxTokens(buildUpstreamRequest(input, deps.query.modelAliases), await deps.maxTokensCapFor?.(clientId));
   const taskId = deps.newId('task');
   const jobId = randomUUID();
   const priority = PRIORITIES[input.priority ?? 'medium'];

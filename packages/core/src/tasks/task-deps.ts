@@ -53,4 +53,6 @@ export interface TaskDeps {
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
+  /** The client's maxTokens cap (rate-limit overrides), checked at submission. */
+  maxTokensCapFor?: (clientId: string) => Promise<number | null>;
 }

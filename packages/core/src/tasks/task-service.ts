@@ -21,7 +21,7 @@ import type { TaskResult, TaskView } from './task-view.js';
 import { startTaskWorker, type TaskWorker } from './task-worker.js';
 
 export interface TaskService {
-  enqueue(input: EnqueueTaskInput, clientId: string, options?: { maxTokensCap?: number | null }): Promise<EnqueuedTask>;
+  enqueue(input: EnqueueTaskInput, clientId: string): Promise<EnqueuedTask>;
   get(taskId: string, clientId: string): Promise<TaskView>;
   result(taskId: string, clientId: string): Promise<TaskResult>;
   cancel(taskId: string, clientId: string): Promise<CancelledTask>;
@@ -47,6 +47,8 @@ export interface TaskServiceDeps {
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
+  /** The client's maxTokens cap (rate-limit overrides), checked at submission; absent: the model's cap only. */
+  maxTokensCapFor?: (clientId: string) => Promise<number | null>;
 }
 
 export function createTaskService(d: TaskServiceDeps): TaskService {
@@ -69,6 +71,7 @@ export function createTaskService(d: TaskServiceDeps): TaskService {
         clock: d.clock,
         newId: d.newId,
         logger: d.logger.child({ component: 'tasks' }),
+        ...(d.maxTokensCapFor ? { maxTokensCapFor: d.maxTokensCapFor } : {}),
       }
     : undefined;
   const need = (): TaskDeps => {
@@ -77,7 +80,7 @@ export function createTaskService(d: TaskServiceDeps): TaskService {
   };
   return {
     deps,
-    enqueue: (input, clientId, options) => enqueueTask(need(), input, clientId, options),
+    enqueue: (input, clientId) => enqueueTask(need(), input, clientId),
     get: (taskId, clientId) => getTask(need(), taskId, clientId),
     result: (taskId, clientId) => getTaskResult(need(), taskId, clientId),
     cancel: (taskId, clientId) => cancelTask(need(), taskId, clientId),
