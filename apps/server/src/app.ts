@@ -22,6 +22,13 @@ import { observeRequests } from './observability/observe-requests.js';
 import { mountProbes, PROBE_ROUTES } from './observability/probe-routes.js';
 import type { PromMetrics } from './observability/prom-metrics.js';
 import { type CorsOptions, corsMiddleware, hstsMiddleware, requestTimeout, securityHeaders } from './protection.js';
+import {
+  credentialFrom,
+  requestIdFrom,
+  unsupportedBodyType,
+  unsupportedEncoding,
+  unsupportedSchemeOf,
+} from './request-rules.js';
 
 export interface AppOptions {
   services: Services;
@@ -55,62 +62,6 @@ function trpcRoute(path: string): string {
   return name.includes(',') ? '/trpc/(batch)' : '/trpc';
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A3: the Bearer value, else `?apiKey=` when allowed. A malformed Authorization header counts as none. */
-function credentialOf(c: Context<Env>, allowQueryKey: boolean): string | undefined {
-  const header = c.req.header('authorization');
-  if (header) {
-    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-    return match?.[1]?.trim() || undefined;
-  }
-  return allowQueryKey ? c.req.query('apiKey') || undefined : undefined;
-}
-
-/** Schemes named back to the caller; anything else is not echoed (it might be a bare credential). */
-const KNOWN_SCHEMES = new Map(
-  ['Basic', 'Digest', 'Negotiate', 'NTLM', 'Token', 'ApiKey', 'HOBA', 'Mutual', 'AWS4-HMAC-SHA256'].map((s) => [
-    s.toLowerCase(),
-    s,
-  ]),
-);
-
-/** The scheme of an Authorization header that is not Bearer (a known word, e.g. `Basic`); never the credential. */
-function unsupportedSchemeOf(c: Context<Env>): { unsupportedScheme?: string } {
-  const header = c.req.header('authorization')?.trim();
-  if (!header || /^Bearer(\s|$)/i.test(header)) return {};
-  const word = /^\S+/.exec(header)?.[0]?.toLowerCase() ?? '';
-  return { unsupportedScheme: KNOWN_SCHEMES.get(word) ?? 'other than Bearer' };
-}
-
-/**
- * Bodies are JSON in UTF-8: a declared `application/json` (or any `+json` type) is read, no Content-Type at
- * all is read as JSON too (curl without -H, simple scripts), anything else is a 415 that says what to send.
- */
-function unsupportedBodyType(header: string | undefined): string | undefined {
-  if (header === undefined || header.trim() === '') return undefined;
-  const [type = '', ...params] = header
-    .toLowerCase()
-    .split(';')
-    .map((part) => part.trim());
-  const charset = params
-    .find((p) => p.startsWith('charset='))
-    ?.slice('charset='.length)
-    .replace(/"/g, '');
-  if (
-    (type === 'application/json' || type.endsWith('+json')) &&
-    (!charset || charset === 'utf-8' || charset === 'utf8')
-  )
-    return undefined;
-  return `Content-Type ${header.slice(0, 100)} is not supported: send the body as JSON with Content-Type: application/json (UTF-8)`;
-}
-
-/** Bodies are read as sent: a compressed one would be parsed as garbage, so it is refused by name. */
-function unsupportedEncoding(header: string | undefined): string | undefined {
-  if (header === undefined || header.trim() === '' || header.trim().toLowerCase() === 'identity') return undefined;
-  return `Content-Encoding ${header.slice(0, 100)} is not supported: send the body uncompressed`;
-}
-
 function ipOf(c: Context<Env>, trusted: BlockList | undefined): string {
   return clientIpOf(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trusted);
 }
@@ -128,8 +79,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const app = new Hono<Env>();
 
   app.use(async (c, next) => {
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && UUID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFrom(c.req.header('x-request-id')) ?? randomUUID();
     c.set('requestId', requestId);
     const ip = ipOf(c, options.trustedProxies);
     c.set(
@@ -138,8 +88,10 @@ export function createApp(options: AppOptions): Hono<Env> {
         services,
         requestId,
         ip,
-        credential: credentialOf(c, allowQueryKey),
-        ...unsupportedSchemeOf(c),
+        credential: credentialFrom(c.req.header('authorization'), () =>
+          allowQueryKey ? c.req.query('apiKey') : undefined,
+        ),
+        ...unsupportedSchemeOf(c.req.header('authorization')),
       }),
     );
     await next();

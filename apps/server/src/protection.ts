@@ -66,6 +66,29 @@ export function hstsMiddleware(maxAgeSeconds: number, isSecure: (c: Parameters<M
   return handler;
 }
 
+export const EXPIRED: unique symbol = Symbol('expired');
+
+/** `work`'s value, or EXPIRED once `ms` passed first (a late rejection of `work` is swallowed: nobody waits). */
+export async function raceDeadline<T>(work: Promise<T>, ms: number): Promise<T | typeof EXPIRED> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof EXPIRED>((resolve) => {
+    timer = setTimeout(() => resolve(EXPIRED), ms);
+  });
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The 503 a request gets when it outlives REQUEST_TIMEOUT_MS. */
+export const requestTimedOut = (ms: number): AppError =>
+  new AppError('service_unavailable', `The request took longer than ${ms} ms and was stopped`, {
+    retryAfter: 1,
+    details: { timeoutMs: ms },
+  });
+
 /**
  * Bounds the time one request may take: past it the caller gets 503 in the error shape instead of waiting.
  * The handler's own work stays bounded by the upstream timeouts; its late result is dropped.
@@ -75,24 +98,6 @@ export function requestTimeout(
   onTimeout: (c: Parameters<MiddlewareHandler>[0], error: AppError) => Response,
 ): MiddlewareHandler {
   return async (c, next) => {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => {
-      timer = setTimeout(() => resolve('expired'), ms);
-    });
-    const work = next().then(() => 'done' as const);
-    // A handler that fails after the deadline has nobody left to answer; its rejection must not go unhandled.
-    work.catch(() => {});
-    try {
-      const outcome = await Promise.race([work, expired]);
-      if (outcome === 'expired') {
-        const error = new AppError('service_unavailable', `The request took longer than ${ms} ms and was stopped`, {
-          retryAfter: 1,
-          details: { timeoutMs: ms },
-        });
-        return onTimeout(c, error);
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+    if ((await raceDeadline(next(), ms)) === EXPIRED) return onTimeout(c, requestTimedOut(ms));
   };
 }

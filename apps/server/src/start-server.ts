@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { createServer, type RequestListener, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
 import {
@@ -24,7 +25,9 @@ import { authConfigFromEnv, ensureAdminAccess } from './auth-setup.js';
 import { answerClientErrors } from './client-error.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 import type { Env } from './env.js';
+import { createFastLane } from './fast-lane.js';
 import { createLogger } from './logger.js';
+import { createRequestObserver } from './observability/observe-requests.js';
 import { createPromMetrics } from './observability/prom-metrics.js';
 import { VERSION } from './version.js';
 
@@ -124,6 +127,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       ...(baseURL ? { baseURL } : {}),
       firstByteTimeoutMs: env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
       totalTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+      userAgent: `claude-proxy/${VERSION}`,
     });
 
     const notifier = createPgNotifier({
@@ -231,8 +235,33 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       hstsMaxAgeSeconds: env.HSTS_MAX_AGE_SECONDS,
       allowQueryKey: env.AUTH_ALLOW_QUERY_KEY,
     });
+    // The hot routes' common case runs on plain node:http (fast-lane.ts); everything else through Hono.
+    const fastLane =
+      env.SERVER_MODE === 'worker'
+        ? undefined
+        : await createFastLane({
+            services,
+            logger,
+            observe: createRequestObserver({ logger, metrics, history: services.history }),
+            bodyLimitBytes: env.BODY_LIMIT_BYTES,
+            requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+            ...(env.TRUSTED_PROXIES ? { trustedProxies: env.TRUSTED_PROXIES } : {}),
+            corsEnabled: env.CORS_ORIGINS.length > 0,
+            hstsEnabled: env.HSTS_MAX_AGE_SECONDS > 0,
+          });
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s as Server));
+      const s = serve(
+        {
+          fetch: app.fetch,
+          port: env.PORT,
+          hostname: env.HOST,
+          createServer: ((serverOptions: ServerOptions, listener: RequestListener) =>
+            createServer(serverOptions, (req, res) => {
+              if (!fastLane?.(req, res)) listener(req, res);
+            })) as typeof createServer,
+        },
+        () => resolve(s as Server),
+      );
       s.once('error', reject);
     });
     server.keepAliveTimeout = 65_000;

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
+import {
+  createRequestContext,
+  errorResult,
+  executeRoute,
+  type RequestContext,
+  type RestResult,
+  type RestRoute,
+  restRoutes,
+} from '@claude-proxy/api';
+import { AppError, type Services } from '@claude-proxy/core';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { clientIpOf } from './client-ip.js';
+import type { ObservedRequest } from './observability/observe-requests.js';
+import { EXPIRED, raceDeadline, requestTimedOut, securityHeaders } from './protection.js';
+import {
+  credentialFrom,
+  requestIdFrom,
+  unsupportedBodyType,
+  unsupportedEncoding,
+  unsupportedSchemeOf,
+} from './request-rules.js';
+
+export interface FastLaneOptions {
+  services: Services;
+  logger: Logger;
+  observe: (request: ObservedRequest) => string;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  trustedProxies?: BlockList;
+  /** CORS is configured: a request with an Origin header goes to the Hono app, which adds the CORS headers. */
+  corsEnabled: boolean;
+  /** HSTS is on: a request that may have come over TLS goes to the Hono app, which adds the header. */
+  hstsEnabled: boolean;
+}
+
+/** Answers a request it took; false means "not mine", and the Hono app answers it. */
+export type FastLane = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+const routeOf = (procedure: string): RestRoute => {
+  const route = restRoutes.find((r) => r.procedure === procedure);
+  if (!route) throw new Error(`no REST route for ${procedure}`);
+  return route;
+};
+
+const TASK_PATH = /^\/api\/claude\/task\/([^/?#%]+)$/;
+
+/**
+ * The headers every answer carries (S5), read off the same middleware the Hono app runs, so the two cannot
+ * drift apart.
+ */
+async function staticHeaders(): Promise<string[]> {
+  const probe = new Hono().use(securityHeaders());
+  probe.get('/', (c) => c.body(null, 204));
+  const res = await probe.request('/');
+  const flat: string[] = [];
+  res.headers.forEach((value, name) => {
+    flat.push(name, value);
+  });
+  return flat;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
+    req.on('error', reject);
+    // A client that goes away mid-body: 'end' never comes, 'close' does.
+    req.on('close', () => reject(new Error('request closed before its body arrived')));
+  });
+}
+
+/**
+ * The hot REST routes (E1 query, E2 queue, E3 task status) on plain node:http, without building web
+ * Request/Response objects and running the middleware chain for every call. It takes only requests whose
+ * answer the Hono app would build the same way: the exact path, a declared Content-Length within the
+ * limit, a JSON body without Content-Encoding, no CORS or HSTS to add. Anything else (errors that the
+ * headers already show, chunked bodies, query strings, OPTIONS, browsers' Origin) goes to the Hono app.
+ * Both run the same procedures (`executeRoute`), the same header rules (request-rules.ts), the same
+ * security headers and the same request observer (log line, metrics, history row).
+ */
+export async function createFastLane(options: FastLaneOptions): Promise<FastLane> {
+  const { services, observe } = options;
+  const fixed = await staticHeaders();
+  const query = routeOf('claude.query');
+  const queue = routeOf('claude.queue');
+  const task = routeOf('claude.task');
+
+  const answer = (
+    res: ServerResponse,
+    ctx: RequestContext,
+    method: string,
+    path: string,
+    route: RestRoute,
+    result: RestResult,
+    arrivedAt: number,
+    started: number,
+  ) => {
+    const timing = observe({
+      ctx,
+      method,
+      path,
+      route: route.path,
+      status: result.status,
+      arrivedAt,
+      durationMs: performance.now() - started,
+    });
+    if (res.destroyed) return;
+    const headers = fixed.slice();
+    headers.push('content-type', 'application/json; charset=utf-8', 'x-request-id', ctx.requestId);
+    headers.push('server-timing', timing);
+    ctx.responseHeaders.forEach((value, name) => {
+      headers.push(name, value);
+    });
+    const json = JSON.stringify(result.body);
+    headers.push('content-length', String(Buffer.byteLength(json)));
+    res.writeHead(result.status, headers);
+    res.end(json);
+  };
+
+  const run = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: RestRoute,
+    params: Record<string, string>,
+  ): Promise<void> => {
+    const arrivedAt = Date.now();
+    const started = performance.now();
+    const h = req.headers;
+    const ctx = createRequestContext({
+      services,
+      requestId: requestIdFrom(h['x-request-id'] as string | undefined) ?? randomUUID(),
+      ip: clientIpOf(req.socket.remoteAddress, h['x-forwarded-for'] as string | undefined, options.trustedProxies),
+      credential: credentialFrom(h.authorization, () => undefined),
+      ...unsupportedSchemeOf(h.authorization),
+    });
+    let body: unknown;
+    if (route.body) {
+      let text: string;
+      try {
+        text = await readBody(req);
+      } catch {
+        res.destroy();
+        return;
+      }
+      if (text.trim() !== '') {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          const result = errorResult(new AppError('invalid_request', 'Malformed JSON body'), ctx);
+          return answer(res, ctx, req.method ?? '', req.url ?? '', route, result, arrivedAt, started);
+        }
+      }
+    }
+    const work = executeRoute(route, { params, query: {}, body }, ctx);
+    let result = await raceDeadline(work, options.requestTimeoutMs);
+    if (result === EXPIRED) result = errorResult(requestTimedOut(options.requestTimeoutMs), ctx);
+    answer(res, ctx, req.method ?? '', req.url ?? '', route, result, arrivedAt, started);
+  };
+
+  const start = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: RestRoute,
+    params: Record<string, string>,
+  ): boolean => {
+    run(req, res, route, params).catch((error: unknown) => {
+      // executeRoute never throws; this is a bug in the lane itself. Answer in the spec's shape if still possible.
+      options.logger.error({ err: error }, 'fast lane failed');
+      if (!res.headersSent && !res.destroyed) {
+        const requestId = randomUUID();
+        res.writeHead(500, [...fixed, 'content-type', 'application/json; charset=utf-8', 'x-request-id', requestId]);
+        res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Internal server error', requestId } }));
+      } else res.destroy();
+    });
+    return true;
+  };
+
+  return (req, res) => {
+    const h = req.headers;
+    if (options.corsEnabled && h.origin !== undefined) return false;
+    if (options.hstsEnabled && ('encrypted' in req.socket || h['x-forwarded-proto'] !== undefined)) return false;
+    const url = req.url ?? '';
+    if (req.method === 'POST') {
+      const route = url === query.path ? query : url === queue.path ? queue : undefined;
+      if (!route) return false;
+      const length = h['content-length'];
+      if (length === undefined || h['transfer-encoding'] !== undefined) return false;
+      if (!(Number(length) <= options.bodyLimitBytes)) return false;
+      if (unsupportedBodyType(h['content-type']) || unsupportedEncoding(h['content-encoding'])) return false;
+      return start(req, res, route, {});
+    }
+    if (req.method === 'GET' && url.startsWith('/api/claude/task/')) {
+      const match = TASK_PATH.exec(url);
+      // A GET with a body is rare enough to leave to the Hono app, which drains it.
+      if (!match || h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) return false;
+      return start(req, res, task, { taskId: match[1]! });
+    }
+    return false;
+  };
+}
