@@ -2,6 +2,7 @@ export * from './auth/index.js';
 export * from './cache/cache-key.js';
 export * from './cache/response-cache.js';
 export * from './claude/anthropic-upstream.js';
+export * from './claude/direct-messages.js';
 export * from './claude/instrumented-upstream.js';
 export * from './claude/map-upstream-error.js';
 export * from './claude/models.js';

@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { createDirectMessages } from './direct-messages.js';
 import { createNodeHttpFetch } from './node-http-fetch.js';
 import {
   type CallOptions,
@@ -16,7 +17,10 @@ export interface AnthropicUpstreamOptions {
   firstByteTimeoutMs?: number;
   /** Total time one attempt may take, body included (long generations need minutes). */
   totalTimeoutMs?: number;
+  /** The SDK's transport (streaming and the health ping). Default: a keep-alive node:http fetch. */
   fetch?: typeof fetch;
+  /** User-Agent of plain (non-streaming) calls. */
+  userAgent?: string;
 }
 
 function headerValue(headers: unknown, name: string): string | undefined {
@@ -63,7 +67,10 @@ function normalise(error: unknown, signal: AbortSignal | undefined): UpstreamErr
 
 const withRetryAfter = (ms: number | undefined) => (ms === undefined ? {} : { retryAfterMs: ms });
 
-/** The upstream through the official SDK. Retries are ours (one budget per request), so the SDK's are off. */
+/**
+ * The upstream: plain calls on a direct keep-alive client (direct-messages.ts), streaming calls and the ping
+ * through the official SDK. Retries are ours (one budget per request), so the SDK's are off.
+ */
 export function createAnthropicUpstream(options: AnthropicUpstreamOptions): ClaudeUpstream {
   const baseFetch = options.fetch ?? createNodeHttpFetch();
   const firstByteTimeoutMs = options.firstByteTimeoutMs ?? 30_000;
@@ -88,17 +95,16 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Clau
     fetch: timedFetch,
   });
 
+  const createMessage = createDirectMessages({
+    apiKey: options.apiKey,
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+    firstByteTimeoutMs,
+    totalTimeoutMs: options.totalTimeoutMs ?? 600_000,
+    userAgent: options.userAgent ?? 'claude-proxy',
+  });
+
   return {
-    async createMessage(request: MessageRequest, call: CallOptions = {}): Promise<UpstreamMessage> {
-      try {
-        return (await client.messages.create(
-          { ...request, stream: false },
-          call.signal ? { signal: call.signal } : {},
-        )) as UpstreamMessage;
-      } catch (error) {
-        throw normalise(error, call.signal);
-      }
-    },
+    createMessage,
     async streamMessage(request: MessageRequest, call: CallOptions = {}): Promise<UpstreamMessage> {
       try {
         const stream = client.messages.stream(request, call.signal ? { signal: call.signal } : {});

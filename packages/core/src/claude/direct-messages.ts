@@ -1,0 +1,152 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { type CallOptions, type MessageRequest, UpstreamError, type UpstreamMessage } from './upstream.js';
+
+export interface DirectMessagesOptions {
+  apiKey: string;
+  /** Without `/v1`. Default: Anthropic's API. */
+  baseURL?: string;
+  firstByteTimeoutMs: number;
+  totalTimeoutMs: number;
+  /** Sent as User-Agent. */
+  userAgent: string;
+  /** Sockets kept per upstream host (keep-alive). Default 256. */
+  maxSockets?: number;
+  /** Largest answer body read (an ordinary answer is a few hundred KB at most). Default 32 MiB. */
+  maxResponseBytes?: number;
+}
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** retry-after-ms first, then retry-after (seconds or an HTTP date), as the official SDKs read them. */
+export function retryAfterFrom(headers: IncomingMessage['headers'], now = Date.now()): number | undefined {
+  const ms = headers['retry-after-ms'];
+  if (typeof ms === 'string' && ms !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const s = headers['retry-after'];
+  if (typeof s !== 'string' || s === '') return undefined;
+  if (Number.isFinite(Number(s))) return Math.max(0, Number(s) * 1000);
+  const date = Date.parse(s);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function statusError(status: number, headers: IncomingMessage['headers'], text: string): UpstreamError {
+  let type: string | undefined;
+  let message: string | undefined;
+  try {
+    const body = JSON.parse(text) as { error?: { type?: unknown; message?: unknown } } | null;
+    if (typeof body?.error?.type === 'string') type = body.error.type;
+    if (typeof body?.error?.message === 'string') message = body.error.message;
+  } catch {
+    // Not JSON (a proxy's HTML page, say): the status and the start of the text say what happened.
+  }
+  const requestId = headers['request-id'];
+  const retryAfterMs = retryAfterFrom(headers);
+  return new UpstreamError('status', message ?? `${status} ${text.slice(0, 200) || 'status code (no body)'}`, {
+    status,
+    ...(type ? { type } : {}),
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+/**
+ * `POST /v1/messages` without streaming, on a keep-alive node:http(s) agent: the request is one write of
+ * known headers and a JSON body, the answer is read in one piece and parsed once. The official SDK does
+ * the same call with a request builder, web Headers and a Response wrapper, which cost more CPU than the
+ * rest of a proxied request; it stays in use for streaming (tasks' progress) and the health ping
+ * (docs/decisions/0001-direct-upstream-for-plain-messages.md). Errors come out as the SDK adapter's do.
+ */
+export function createDirectMessages(
+  options: DirectMessagesOptions,
+): (request: MessageRequest, call?: CallOptions) => Promise<UpstreamMessage> {
+  const base = (options.baseURL ?? 'https://api.anthropic.com').replace(/\/+$/, '');
+  const url = new URL(`${base}/v1/messages`);
+  const secure = url.protocol === 'https:';
+  const send = secure ? httpsRequest : httpRequest;
+  const maxSockets = options.maxSockets ?? 256;
+  const agent = secure
+    ? new HttpsAgent({ keepAlive: true, maxSockets, scheduling: 'lifo' })
+    : new HttpAgent({ keepAlive: true, maxSockets, scheduling: 'lifo' });
+  const maxBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
+  const target = {
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port || (secure ? 443 : 80),
+    path: url.pathname + url.search,
+    method: 'POST',
+    agent,
+  };
+  const fixedHeaders = {
+    'x-api-key': options.apiKey,
+    'anthropic-version': ANTHROPIC_VERSION,
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'user-agent': options.userAgent,
+  };
+
+  return (request, call = {}) =>
+    new Promise<UpstreamMessage>((resolve, reject) => {
+      const signal = call.signal;
+      if (signal?.aborted) return reject(new UpstreamError('aborted', 'request aborted'));
+      const body = JSON.stringify({ ...request, stream: false });
+      let settled = false;
+      let firstByte: NodeJS.Timeout | undefined;
+      let total: NodeJS.Timeout | undefined;
+      const finish = (error: UpstreamError | undefined, message?: UpstreamMessage) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(firstByte);
+        clearTimeout(total);
+        signal?.removeEventListener('abort', onAbort);
+        if (error) {
+          req.destroy();
+          reject(error);
+        } else resolve(message as UpstreamMessage);
+      };
+      const onAbort = () => finish(new UpstreamError('aborted', 'request aborted'));
+
+      const req = send(
+        { ...target, headers: { ...fixedHeaders, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          clearTimeout(firstByte);
+          const status = res.statusCode ?? 502;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxBytes) finish(new UpstreamError('connection', `upstream answer exceeds ${maxBytes} bytes`));
+            else chunks.push(chunk);
+          });
+          res.on('error', (error) =>
+            finish(new UpstreamError('connection', `upstream connection failed: ${error.message}`)),
+          );
+          res.on('close', () => {
+            if (!res.complete) finish(new UpstreamError('connection', 'upstream connection failed: answer cut short'));
+          });
+          res.on('end', () => {
+            const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+            if (status < 200 || status >= 300) return finish(statusError(status, res.headers, text));
+            let message: UpstreamMessage;
+            try {
+              message = JSON.parse(text) as UpstreamMessage;
+            } catch {
+              return finish(new UpstreamError('connection', 'upstream answered with a body that is not JSON'));
+            }
+            if (message === null || typeof message !== 'object' || !Array.isArray(message.content))
+              return finish(new UpstreamError('connection', 'upstream answered with an unexpected body'));
+            finish(undefined, message);
+          });
+        },
+      );
+      req.on('error', (error) =>
+        finish(new UpstreamError('connection', `upstream connection failed: ${error.message}`)),
+      );
+      firstByte = setTimeout(
+        () => finish(new UpstreamError('timeout', 'upstream first-byte timeout')),
+        options.firstByteTimeoutMs,
+      );
+      total = setTimeout(() => finish(new UpstreamError('timeout', 'upstream timed out')), options.totalTimeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.end(body);
+    });
+}

@@ -1,0 +1,178 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAnthropicUpstream } from '../src/claude/anthropic-upstream.js';
+import { createDirectMessages } from '../src/claude/direct-messages.js';
+import { type MessageRequest, UpstreamError } from '../src/claude/upstream.js';
+
+const request: MessageRequest = {
+  model: 'claude-sonnet-4-6',
+  max_tokens: 50,
+  messages: [{ role: 'user', content: 'Say something short.' }],
+};
+
+async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UpstreamError);
+  return error as UpstreamError;
+}
+
+/** A server that answers every request with `handler` (for answers the simulator never gives). */
+async function rawServer(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe('direct /v1/messages client (against claude-sim)', () => {
+  let sim: Simulator;
+  const call = () =>
+    createDirectMessages({
+      apiKey: 'sk-ant-direct-test',
+      baseURL: sim.url,
+      firstByteTimeoutMs: 200,
+      totalTimeoutMs: 2_000,
+      userAgent: 'claude-proxy/test',
+    });
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0 });
+  });
+  afterEach(() => sim.reset());
+  afterAll(() => sim.close());
+
+  it('sends the request the API expects and returns the message', async () => {
+    const message = await call()(request);
+    expect(message.id).toMatch(/^msg_/);
+    expect(message.model).toBe('claude-sonnet-4-6');
+    expect(message.content[0]?.type).toBe('text');
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+    const [sent] = sim.requests({ path: '/v1/messages' });
+    expect(sent?.method).toBe('POST');
+    expect(sent?.headers['x-api-key']).toBe('sk-ant-direct-test');
+    expect(sent?.headers['anthropic-version']).toBe('2023-06-01');
+    expect(sent?.headers['content-type']).toBe('application/json');
+    expect(sent?.headers['user-agent']).toBe('claude-proxy/test');
+    expect(sent?.body).toEqual({ ...request, stream: false });
+  });
+
+  it('gives the same answer as the SDK path for the same request', async () => {
+    const upstream = createAnthropicUpstream({ apiKey: 'k', baseURL: sim.url });
+    const direct = await upstream.createMessage(request);
+    const streamed = await upstream.streamMessage(request);
+    // The fields the proxy reads (the SDK's stream helper adds parsed extras of its own).
+    const used = (m: typeof direct) => ({ model: m.model, content: m.content, stop_reason: m.stop_reason, usage: m.usage });
+    expect(used(direct)).toEqual(used(streamed));
+  });
+
+  it('reads an error answer: status, type, message, request id and retry-after-ms', async () => {
+    sim.script([{ kind: 'error', status: 429, type: 'rate_limit_error', message: 'slow down', retryAfterMs: 1500 }]);
+    const error = await failure(call()(request));
+    expect(error.kind).toBe('status');
+    expect(error.status).toBe(429);
+    expect(error.type).toBe('rate_limit_error');
+    expect(error.message).toBe('slow down');
+    expect(error.retryAfterMs).toBe(1500);
+    expect(error.requestId).toMatch(/^req_/);
+    expect(error.transient).toBe(true);
+  });
+
+  it('reads retry-after in seconds, and a 400 is not transient', async () => {
+    sim.script([
+      { kind: 'error', status: 529, type: 'overloaded_error', retryAfter: 2 },
+      { kind: 'error', status: 400, type: 'invalid_request_error', message: 'bad' },
+    ]);
+    const overloaded = await failure(call()(request));
+    expect(overloaded.status).toBe(529);
+    expect(overloaded.retryAfterMs).toBe(2000);
+    const invalid = await failure(call()(request));
+    expect(invalid.status).toBe(400);
+    expect(invalid.transient).toBe(false);
+  });
+
+  it('cuts a slow first byte at its timeout (a transient timeout)', async () => {
+    sim.script([{ kind: 'slow', firstByteDelayMs: 1_000 }]);
+    const error = await failure(call()(request));
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toBe('upstream first-byte timeout');
+  });
+
+  it('reports a dropped connection as a connection error', async () => {
+    sim.script([{ kind: 'drop', afterBytes: 0 }]);
+    const error = await failure(call()(request));
+    expect(error.kind).toBe('connection');
+    expect(error.transient).toBe(true);
+  });
+
+  it('stops at once when the caller aborts, and sends nothing when already aborted', async () => {
+    sim.script([{ kind: 'slow', firstByteDelayMs: 1_000 }]);
+    const controller = new AbortController();
+    const slow = call()(request, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    expect((await failure(slow)).kind).toBe('aborted');
+    const before = sim.messageCount();
+    expect((await failure(call()(request, { signal: AbortSignal.abort() }))).kind).toBe('aborted');
+    expect(sim.messageCount()).toBe(before);
+  });
+
+  it('refuses a connection that cannot be made as a connection error', async () => {
+    const { server, url } = await rawServer(() => {});
+    await new Promise((resolve) => server.close(resolve));
+    const error = await failure(
+      createDirectMessages({ apiKey: 'k', baseURL: url, firstByteTimeoutMs: 500, totalTimeoutMs: 500, userAgent: 'x' })(
+        request,
+      ),
+    );
+    expect(error.kind).toBe('connection');
+  });
+
+  it('names a non-JSON error page by its status and text, and a non-JSON 200 as a connection error', async () => {
+    let status = 502;
+    const { server, url } = await rawServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/html' });
+      res.end('<html>Bad Gateway</html>');
+    });
+    try {
+      const client = createDirectMessages({
+        apiKey: 'k',
+        baseURL: `${url}/`,
+        firstByteTimeoutMs: 500,
+        totalTimeoutMs: 500,
+        userAgent: 'x',
+      });
+      const bad = await failure(client(request));
+      expect(bad.status).toBe(502);
+      expect(bad.message).toBe('502 <html>Bad Gateway</html>');
+      status = 200;
+      const garbage = await failure(client(request));
+      expect(garbage.kind).toBe('connection');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses an answer larger than its bound', async () => {
+    const { server, url } = await rawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ content: [{ type: 'text', text: 'x'.repeat(10_000) }] }));
+    });
+    try {
+      const client = createDirectMessages({
+        apiKey: 'k',
+        baseURL: url,
+        firstByteTimeoutMs: 500,
+        totalTimeoutMs: 500,
+        userAgent: 'x',
+        maxResponseBytes: 1_000,
+      });
+      const error = await failure(client(request));
+      expect(error.message).toBe('upstream answer exceeds 1000 bytes');
+    } finally {
+      server.close();
+    }
+  });
+});
