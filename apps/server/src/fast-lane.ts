@@ -15,7 +15,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { clientIpOf } from './client-ip.js';
 import type { ObservedRequest } from './observability/observe-requests.js';
-import { EXPIRED, raceDeadline, requestTimedOut, securityHeaders } from './protection.js';
+import { requestTimedOut, securityHeaders } from './protection.js';
 import {
   credentialFrom,
   requestIdFrom,
@@ -158,10 +158,16 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
         }
       }
     }
-    const work = executeRoute(route, { params, query: {}, body }, ctx);
-    let result = await raceDeadline(work, options.requestTimeoutMs);
-    if (result === EXPIRED) result = errorResult(requestTimedOut(options.requestTimeoutMs), ctx);
-    answer(res, ctx, req.method ?? '', req.url ?? '', route, result, arrivedAt, started);
+    // REQUEST_TIMEOUT_MS as in the Hono app: past it the caller gets 503 and the late result is dropped.
+    let answered = false;
+    const timer = setTimeout(() => {
+      answered = true;
+      const result = errorResult(requestTimedOut(options.requestTimeoutMs), ctx);
+      answer(res, ctx, req.method ?? '', req.url ?? '', route, result, arrivedAt, started);
+    }, options.requestTimeoutMs);
+    const result = await executeRoute(route, { params, query: {}, body }, ctx);
+    clearTimeout(timer);
+    if (!answered) answer(res, ctx, req.method ?? '', req.url ?? '', route, result, arrivedAt, started);
   };
 
   const start = (

@@ -61,13 +61,25 @@ export function requestLineLogger(logger: Logger): Logger {
   return requestLineLoggers.get(logger) ?? logger;
 }
 
+let lastMs = 0;
+let lastStamp = '';
+/** The line's timestamp; lines within one millisecond share the formatted string. */
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastStamp = `,"timestamp":"${new Date(now).toISOString()}"`;
+  }
+  return lastStamp;
+}
+
 export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }): Logger {
   // One stream for both loggers below (pino's default: synchronous writes to stdout).
   const destination = options.destination ?? (options.pretty ? createPrettyStream() : pino.destination(1));
   const settings = {
     level: options.level,
     messageKey: 'message',
-    timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+    timestamp,
     formatters: { level: (label: string) => ({ level: label.toUpperCase() }), log: toL2 },
     base: undefined,
     // A child's bindings join each call's fields (the call's own win), so `toL2` moves them under `context`.

@@ -94,7 +94,8 @@ describe('fast lane and Hono app answer alike', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe(requestId);
     const lines = t.logs.records.filter(
-      (l) => (l.context as { requestId?: string } | undefined)?.requestId === requestId && l.message === 'request completed',
+      (l) =>
+        (l.context as { requestId?: string } | undefined)?.requestId === requestId && l.message === 'request completed',
     );
     expect(lines).toHaveLength(1);
     expect(lines[0]?.context).toMatchObject({ route: '/api/claude/query', status: 200, clientId: client.clientId });
@@ -102,9 +103,10 @@ describe('fast lane and Hono app answer alike', () => {
     const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
     try {
-      const { rows } = await db.query(`SELECT endpoint, status FROM "${t.schema}".request_history WHERE request_id = $1`, [
-        requestId,
-      ]);
+      const { rows } = await db.query(
+        `SELECT endpoint, status FROM "${t.schema}".request_history WHERE request_id = $1`,
+        [requestId],
+      );
       expect(rows).toEqual([{ endpoint: '/api/claude/query', status: 200 }]);
     } finally {
       await db.end();

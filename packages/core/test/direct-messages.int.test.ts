@@ -65,7 +65,12 @@ describe('direct /v1/messages client (against claude-sim)', () => {
     const direct = await upstream.createMessage(request);
     const streamed = await upstream.streamMessage(request);
     // The fields the proxy reads (the SDK's stream helper adds parsed extras of its own).
-    const used = (m: typeof direct) => ({ model: m.model, content: m.content, stop_reason: m.stop_reason, usage: m.usage });
+    const used = (m: typeof direct) => ({
+      model: m.model,
+      content: m.content,
+      stop_reason: m.stop_reason,
+      usage: m.usage,
+    });
     expect(used(direct)).toEqual(used(streamed));
   });
 

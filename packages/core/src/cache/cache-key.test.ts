@@ -27,4 +27,21 @@ describe('cacheKey', () => {
   it('treats an undefined field as absent', () => {
     expect(cacheKey('s', { a: 1, b: undefined })).toBe(cacheKey('s', { a: 1 }));
   });
+
+  it('keeps the exact format and key of entries already stored', () => {
+    const request = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 1000,
+      messages: [{ role: 'user', content: 'h\u00e9llo "q" \u2028' }],
+      temperature: 0.7,
+      system: undefined,
+      Z: [1, null, { b: 2, a: [] }],
+      '\u00e9': 1,
+      a: true,
+    };
+    expect(canonicalJson({ scope: 'shared', request })).toBe(
+      '{"request":{"Z":[1,null,{"a":[],"b":2}],"a":true,"max_tokens":1000,"messages":[{"content":"h\u00e9llo \\"q\\" \u2028","role":"user"}],"model":"claude-sonnet-4-6","temperature":0.7,"\u00e9":1},"scope":"shared"}',
+    );
+    expect(cacheKey('shared', request)).toBe('02785a3e6a38b8f61045080048d953c70fe3980895283f19ffb405ffec21eee9');
+  });
 });
