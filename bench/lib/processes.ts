@@ -45,12 +45,13 @@ function wrap(child: ChildProcess, url: string): Proc {
   };
 }
 
-async function waitReady(url: string, child: ChildProcess, log: string[]): Promise<void> {
+/** Polls `url` until it answers (any HTTP status counts when `anyStatus`, else a 2xx). */
+async function waitReady(url: string, child: ChildProcess, log: string[], anyStatus = false): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`process exited: ${log.join('')}`);
     const ok = await fetch(url).then(
-      (r) => r.ok,
+      (r) => anyStatus || r.ok,
       () => false,
     );
     if (ok) return;
@@ -68,12 +69,8 @@ export async function startSimProcess(): Promise<Proc> {
   const url = `http://127.0.0.1:${port}`;
   const log: string[] = [];
   child.stderr?.on('data', (b: Buffer) => log.push(b.toString()));
-  await waitReady(`${url}/v1/models`, child, log).catch(async () => {
-    // /v1/models needs auth headers; any HTTP answer means it listens.
-    await fetch(`${url}/v1/models`).catch((e) => {
-      throw e;
-    });
-  });
+  // /v1/models needs auth headers: any HTTP answer (401) means it listens.
+  await waitReady(`${url}/v1/models`, child, log, true);
   return wrap(child, url);
 }
 

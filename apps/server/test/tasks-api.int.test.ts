@@ -332,3 +332,41 @@ describe('GET /api/claude/tasks (E6)', () => {
     expect(view.body).toMatchObject({ status: 'queued', position: 3 });
   });
 });
+
+describe('concurrent submissions (written in batches)', () => {
+  let t: TestServer;
+  let sql: pg.Client;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { SERVER_MODE: 'api', RATE_LIMIT_QUEUE_PER_MIN: '1000' } });
+    sql = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await sql.connect();
+  });
+  afterAll(async () => {
+    await sql.end();
+    await t.close();
+  });
+
+  it('stores every task with its pg-boss job, each once, and answers each with its exact queue position', async () => {
+    const bodies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => enqueueTask(t.url, { prompt: `batch ${i}`, metadata: { i } })),
+    );
+    const ids = bodies.map((b) => b.taskId);
+    expect(new Set(ids).size).toBe(40);
+    const { rows } = await sql.query(
+      `SELECT t.id, t.seq, j.id AS job FROM "${t.schema}".tasks t
+         LEFT JOIN "${t.schema}_boss".job j ON j.id = t.job_id AND j.name = 'claude-tasks'
+        WHERE t.id = ANY($1) ORDER BY t.seq`,
+      [ids],
+    );
+    expect(rows).toHaveLength(40);
+    for (const row of rows) expect(row.job).not.toBeNull();
+    // One instance writes one batch at a time, so each answer's position is exactly its rank in the queue.
+    const rank = new Map(rows.map((r, i) => [r.id as string, i]));
+    for (const b of bodies) expect((b as unknown as { position: number }).position).toBe(rank.get(b.taskId));
+    // Read back now, every task's position is exactly its rank.
+    const listed = await http<{ tasks: { taskId: string; position: number }[] }>(
+      `${t.url}/api/claude/tasks?limit=100&sortBy=createdAt&sortOrder=asc`,
+    );
+    for (const task of listed.body.tasks) expect(task.position).toBe(rank.get(task.taskId));
+  });
+});

@@ -2,7 +2,7 @@ import { mapUpstreamError } from '../claude/map-upstream-error.js';
 import { QUERY_DEFAULTS } from '../query/map-request.js';
 import type { QueryInput } from '../query/query.schema.js';
 import { type QueryResult, runQuery } from '../query/run-query.js';
-import { type Claim, type FinalState, finishTask, recordRetry, saveProgress } from './task-claims.js';
+import { type Claim, type FinalState, recordRetry, saveProgress } from './task-claims.js';
 import type { TaskDeps } from './task-deps.js';
 import type { TaskRow } from './task-repository.js';
 
@@ -79,11 +79,7 @@ export async function runTask(deps: TaskDeps, row: TaskRow, signal: AbortSignal)
   }
   await Promise.all([retryWrites, progress.settled()]);
   if (signal.aborted) return undefined;
-  const finished = await deps.db.transaction().execute(async (trx) => {
-    const row = await finishTask(trx, claim, state);
-    if (row) await deps.hooks.onFinal(trx, row);
-    return row;
-  });
+  const finished = await deps.finisher.finish(claim, state);
   // Observed once the final state is committed; a lost fence means another worker owns the task.
   if (finished) {
     deps.observer.finished({

@@ -79,6 +79,29 @@ export async function finishTask(trx: TaskDb, claim: Claim, state: FinalState): 
     .executeTakeFirst();
 }
 
+/**
+ * finishTask for several claims in one statement; the rows whose fence held come back (in no particular
+ * order), the others were cancelled or taken over.
+ */
+export async function finishTasks(trx: TaskDb, items: { claim: Claim; state: FinalState }[]): Promise<TaskRow[]> {
+  if (items.length === 0) return [];
+  const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+  const result = await sql<TaskRow>`
+    UPDATE tasks t SET status = f.status, result = f.result::jsonb, error = f.error::jsonb,
+      progress = CASE WHEN f.status = 'completed' THEN 1 ELSE NULL END,
+      completed_at = now(), updated_at = now(), lease_until = NULL, estimated_completion_at = NULL
+    FROM unnest(
+      ${items.map((i) => i.claim.id)}::text[],
+      ${items.map((i) => i.claim.deliveries)}::int[],
+      ${items.map((i) => i.state.status)}::text[],
+      ${items.map((i) => (i.state.status === 'completed' ? json(i.state.result) : null))}::text[],
+      ${items.map((i) => (i.state.status === 'failed' ? json(i.state.error) : null))}::text[]
+    ) AS f(id, d, status, result, error)
+    WHERE t.id = f.id AND t.deliveries = f.d AND t.status = 'processing'
+    RETURNING t.*`.execute(trx);
+  return result.rows;
+}
+
 /** Tasks whose worker stopped renewing its lease, locked for the sweeper. */
 export async function lockExpired(trx: TaskDb, limit: number): Promise<TaskRow[]> {
   return trx

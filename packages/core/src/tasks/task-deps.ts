@@ -2,6 +2,8 @@ import type { QueryDeps } from '../query/run-query.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
+import type { TaskEnqueuer } from './enqueue-task.js';
+import type { TaskFinisher } from './finish-tasks.js';
 import type { QueueEstimator } from './queue-estimates.js';
 import type { TaskHooks } from './task-hooks.js';
 import type { TaskObserver } from './task-observer.js';
@@ -42,6 +44,10 @@ export const DEFAULT_TASK_CONFIG: TaskConfig = {
 export interface TaskDeps {
   db: TaskDb;
   queue: TaskQueue;
+  /** Writes submissions (batched under load). */
+  enqueuer: TaskEnqueuer;
+  /** Writes final states with their hooks (batched under load). */
+  finisher: TaskFinisher;
   estimator: QueueEstimator;
   signals: TaskSignals;
   hooks: TaskHooks;

@@ -32,6 +32,10 @@ type Executor = ReturnType<typeof sqlExecutor>;
 interface BossRuntime {
   createQueue(name: string, options: Record<string, unknown>): Promise<void>;
   send(name: string, data: object, options: Record<string, unknown>): Promise<string | null>;
+  insert(
+    jobs: { id: string; name: string; data: object; priority: number }[],
+    options: { db: Executor },
+  ): Promise<string[] | null>;
   fetch(name: string, options: { batchSize: number; db: Executor }): Promise<{ id: string; data: JobData }[]>;
   complete(name: string, ids: string[], data: null, options: { db: Executor }): Promise<unknown>;
   cancel(name: string, ids: string[], options: { db: Executor }): Promise<unknown>;
@@ -80,6 +84,23 @@ export class TaskQueue {
       db: sqlExecutor(trx),
     });
     if (id === null) throw new Error(`pg-boss refused the job for ${job.taskId} (queue ${TASK_QUEUE} missing?)`);
+  }
+
+  /**
+   * Several jobs in one statement, inside the caller's transaction (the batched enqueue). pg-boss's bulk
+   * insert reports nothing back; the queue it joins on is created at start (`ensure`) and never dropped.
+   */
+  async sendMany(trx: SqlRunner, jobs: TaskJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.boss.insert(
+      jobs.map((job) => ({
+        id: job.id,
+        name: TASK_QUEUE,
+        data: { taskId: job.taskId, priority: job.priority } satisfies JobData,
+        priority: bossPriority(job.priority),
+      })),
+      { db: sqlExecutor(trx) },
+    );
   }
 
   /** Up to `max` jobs, highest priority then oldest first. */

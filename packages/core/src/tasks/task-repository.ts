@@ -16,30 +16,53 @@ export interface NewTask {
   maxRetries: number;
 }
 
+const taskValues = (task: NewTask) => ({
+  id: task.id,
+  job_id: task.jobId,
+  status: 'queued' as const,
+  priority: task.priority,
+  client_id: task.clientId,
+  payload: JSON.stringify(task.payload),
+  callback_url: task.callbackUrl ?? null,
+  metadata: JSON.stringify(task.metadata),
+  max_retries: task.maxRetries,
+  result: null,
+  error: null,
+  worker_id: null,
+  lease_until: null,
+  progress: null,
+  estimated_completion_at: null,
+  started_at: null,
+  completed_at: null,
+});
+
 export async function insertTask(trx: TaskDb, task: NewTask): Promise<TaskRow> {
-  return trx
-    .insertInto('tasks')
-    .values({
-      id: task.id,
-      job_id: task.jobId,
-      status: 'queued',
-      priority: task.priority,
-      client_id: task.clientId,
-      payload: JSON.stringify(task.payload),
-      callback_url: task.callbackUrl ?? null,
-      metadata: JSON.stringify(task.metadata),
-      max_retries: task.maxRetries,
-      result: null,
-      error: null,
-      worker_id: null,
-      lease_until: null,
-      progress: null,
-      estimated_completion_at: null,
-      started_at: null,
-      completed_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return trx.insertInto('tasks').values(taskValues(task)).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Several tasks in one statement; the rows come back in the order of `tasks`. */
+export async function insertTasks(trx: TaskDb, tasks: NewTask[]): Promise<TaskRow[]> {
+  const rows = await trx.insertInto('tasks').values(tasks.map(taskValues)).returningAll().execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return tasks.map((t) => {
+    const row = byId.get(t.id);
+    if (!row) throw new Error(`task ${t.id} was not inserted`);
+    return row;
+  });
+}
+
+/** countAhead for several tasks in one statement, in the order given. */
+export async function countAheadMany(db: TaskDb, tasks: Pick<TaskRow, 'id' | 'priority' | 'seq'>[]): Promise<number[]> {
+  if (tasks.length === 1) return [await countAhead(db, tasks[0]!)];
+  const { rows } = await sql<{ id: string; n: string }>`
+    SELECT x.id, (
+      SELECT count(*) FROM tasks a WHERE a.status = 'queued'
+        AND (a.priority < x.priority OR (a.priority = x.priority AND a.seq < x.seq))
+    ) AS n
+    FROM unnest(${tasks.map((t) => t.id)}::text[], ${tasks.map((t) => t.priority)}::int[],
+                ${tasks.map((t) => String(t.seq))}::bigint[]) AS x(id, priority, seq)`.execute(db);
+  const byId = new Map(rows.map((r) => [r.id, Number(r.n)]));
+  return tasks.map((t) => byId.get(t.id) ?? 0);
 }
 
 /** Another client's task is indistinguishable from a missing one (A9). */

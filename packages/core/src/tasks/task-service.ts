@@ -6,7 +6,8 @@ import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
 import { type CancelledTask, cancelTask } from './cancel-task.js';
-import { type EnqueuedTask, enqueueTask } from './enqueue-task.js';
+import { createTaskEnqueuer, type EnqueuedTask, enqueueTask } from './enqueue-task.js';
+import { createTaskFinisher } from './finish-tasks.js';
 import { getTask, getTaskResult } from './get-task.js';
 import { listTasks, type TaskList } from './list-tasks.js';
 import { createQueueEstimator, type TaskQueueStats } from './queue-estimates.js';
@@ -52,28 +53,34 @@ export interface TaskServiceDeps {
 }
 
 export function createTaskService(d: TaskServiceDeps): TaskService {
-  const deps: TaskDeps | undefined = d.boss
-    ? {
-        db: d.db,
-        queue: new TaskQueue(d.boss, d.db, { expireInSeconds: Math.max(1, Math.ceil(d.config.leaseMs / 1000)) }),
-        estimator: createQueueEstimator(d.db, {
-          clock: d.clock,
-          defaultConcurrency: d.config.workerConcurrency,
-          defaultDurationMs: d.config.defaultDurationMs,
-          workerStaleMs: d.config.leaseMs,
-          cacheMs: 1_000,
-        }),
-        signals: createTaskSignals(d.notifier, d.logger),
-        hooks: d.hooks ?? noTaskHooks,
-        observer: d.observer ?? noTaskObserver,
-        query: d.query,
-        config: d.config,
+  let deps: TaskDeps | undefined;
+  if (d.boss) {
+    const queue = new TaskQueue(d.boss, d.db, { expireInSeconds: Math.max(1, Math.ceil(d.config.leaseMs / 1000)) });
+    const signals = createTaskSignals(d.notifier, d.logger);
+    const hooks = d.hooks ?? noTaskHooks;
+    deps = {
+      db: d.db,
+      queue,
+      enqueuer: createTaskEnqueuer({ db: d.db, queue, onQueued: () => signals.queued() }),
+      finisher: createTaskFinisher({ db: d.db, hooks }),
+      estimator: createQueueEstimator(d.db, {
         clock: d.clock,
-        newId: d.newId,
-        logger: d.logger.child({ component: 'tasks' }),
-        ...(d.maxTokensCapFor ? { maxTokensCapFor: d.maxTokensCapFor } : {}),
-      }
-    : undefined;
+        defaultConcurrency: d.config.workerConcurrency,
+        defaultDurationMs: d.config.defaultDurationMs,
+        workerStaleMs: d.config.leaseMs,
+        cacheMs: 1_000,
+      }),
+      signals,
+      hooks,
+      observer: d.observer ?? noTaskObserver,
+      query: d.query,
+      config: d.config,
+      clock: d.clock,
+      newId: d.newId,
+      logger: d.logger.child({ component: 'tasks' }),
+      ...(d.maxTokensCapFor ? { maxTokensCapFor: d.maxTokensCapFor } : {}),
+    };
+  }
   const need = (): TaskDeps => {
     if (!deps) throw new AppError('service_unavailable', 'The task queue is not configured on this instance');
     return deps;
