@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 
@@ -35,31 +36,48 @@ export async function rawPgBossRate(connectionString: string, schema: string, jo
   }
 }
 
-/** Tasks through the proxy: N submissions over HTTP (C at once), then until every one is completed. */
+/** One JSON request on a keep-alive agent (the load generator's own cost stays small, as autocannon's does). */
+function send(agent: Agent, url: string, method: string, headers: Record<string, string>, body?: string) {
+  const u = new URL(url);
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Tasks through the proxy: N submissions over HTTP (32 at once), then until every one is completed. */
 export async function proxyQueueRate(url: string, key: string, jobs: number, tag: string): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 33 });
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const started = performance.now();
-  const ids: string[] = [];
   let next = 0;
   const submit = async () => {
     while (next < jobs) {
       const i = next++;
-      const res = await fetch(`${url}/api/claude/queue`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ prompt: `queue bench ${tag} ${i}`, caching: false, parameters: { maxTokens: 50 } }),
-      });
-      if (res.status !== 202) throw new Error(`queue answered ${res.status}: ${await res.text()}`);
-      ids.push(((await res.json()) as { taskId: string }).taskId);
+      const body = JSON.stringify({ prompt: `queue bench ${tag} ${i}`, caching: false, parameters: { maxTokens: 50 } });
+      const res = await send(agent, `${url}/api/claude/queue`, 'POST', headers, body);
+      if (res.status !== 202) throw new Error(`queue answered ${res.status}: ${res.text}`);
     }
   };
-  await Promise.all(Array.from({ length: 32 }, submit));
-  for (;;) {
-    const res = await fetch(`${url}/api/claude/tasks?status=completed&limit=1`, {
-      headers: { authorization: `Bearer ${key}` },
-    });
-    const body = (await res.json()) as { pagination: { total: number } };
-    if (body.pagination.total >= jobs) break;
-    await new Promise((r) => setTimeout(r, 20));
+  try {
+    await Promise.all(Array.from({ length: 32 }, submit));
+    for (;;) {
+      const res = await send(agent, `${url}/api/claude/tasks?status=completed&limit=1`, 'GET', headers);
+      const body = JSON.parse(res.text) as { pagination: { total: number } };
+      if (body.pagination.total >= jobs) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return jobs / ((performance.now() - started) / 1000);
+  } finally {
+    agent.destroy();
   }
-  return jobs / ((performance.now() - started) / 1000);
 }

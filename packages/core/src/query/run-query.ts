@@ -80,7 +80,8 @@ export async function runQuery(deps: QueryDeps, input: QueryInput, caller: Query
   const request = buildUpstreamRequest(input, deps.modelAliases);
   enforceMaxTokens(request, caller.maxTokensCap);
   const caching = input.caching ?? true;
-  const key = cacheKey(deps.sharedCache ? 'shared' : caller.clientId, request);
+  // Only a cached request needs its key (C1): hashing it is a measurable share of a cache-off call.
+  const key = caching ? cacheKey(deps.sharedCache ? 'shared' : caller.clientId, request) : '';
   const ttlSeconds = Math.floor(deps.cache.ttlMs / 1000);
 
   if (caching) {
