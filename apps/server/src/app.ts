@@ -21,7 +21,14 @@ import { discardUnreadBody } from './discard-unread-body.js';
 import { observeRequests } from './observability/observe-requests.js';
 import { mountProbes, PROBE_ROUTES } from './observability/probe-routes.js';
 import type { PromMetrics } from './observability/prom-metrics.js';
-import { type CorsOptions, corsMiddleware, hstsMiddleware, requestTimeout, securityHeaders } from './protection.js';
+import {
+  bodyNotReceived,
+  type CorsOptions,
+  corsMiddleware,
+  hstsMiddleware,
+  requestTimeout,
+  securityHeaders,
+} from './protection.js';
 import {
   credentialFrom,
   requestIdFrom,
@@ -162,7 +169,15 @@ export function createApp(options: AppOptions): Hono<Env> {
           const result = errorResult(new AppError('unsupported_media_type', refusal), ctx);
           return send(c, result.status, result.body, ctx.responseHeaders);
         }
-        const text = await c.req.text();
+        let text: string;
+        try {
+          text = await c.req.text();
+        } catch {
+          // The client went away mid-body: recorded as its error (nobody is left to read the answer).
+          c.set('bodyRead', true);
+          const result = errorResult(bodyNotReceived(), ctx);
+          return send(c, result.status, result.body, ctx.responseHeaders);
+        }
         c.set('bodyRead', true);
         if (text.trim() !== '') {
           try {
@@ -222,8 +237,12 @@ export function createApp(options: AppOptions): Hono<Env> {
     return send(c, result.status, result.body, ctx.responseHeaders);
   });
 
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
     const ctx = c.get('ctx');
+    // A body stream that broke because the client closed the connection mid-body (the chunked path reads it
+    // in the body-limit middleware) is the client's error, as on the fast lane, not a server fault.
+    const incoming = c.env?.incoming;
+    const error = incoming?.destroyed && !incoming.complete ? bodyNotReceived() : thrown;
     // With a context the request observer logs it (errorResult records the fault); without one, log here.
     if (!ctx) logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
     const result = errorResult(error, ctx ?? { requestId: c.get('requestId') ?? '', responseHeaders: new Headers() });

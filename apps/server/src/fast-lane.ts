@@ -15,7 +15,7 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { clientIpOf } from './client-ip.js';
 import type { ObservedRequest } from './observability/observe-requests.js';
-import { requestTimedOut, securityHeaders } from './protection.js';
+import { bodyNotReceived, requestTimedOut, securityHeaders } from './protection.js';
 import {
   credentialFrom,
   requestIdFrom,
@@ -31,7 +31,7 @@ export interface FastLaneOptions {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   trustedProxies?: BlockList;
-  /** CORS is configured: a request with an Origin header goes to the Hono app, which adds the CORS headers. */
+  /** CORS is configured: every request goes to the Hono app, which adds the CORS headers (and Vary). */
   corsEnabled: boolean;
   /** HSTS is on: a request that may have come over TLS goes to the Hono app, which adds the header. */
   hstsEnabled: boolean;
@@ -46,7 +46,23 @@ const routeOf = (procedure: string): RestRoute => {
   return route;
 };
 
-const TASK_PATH = /^\/api\/claude\/task\/([^/?#%]+)$/;
+// A task id segment; `.` and `..` are left to the Hono app, which resolves them as a URL parser would.
+const TASK_PATH = /^\/api\/claude\/task\/(?!\.\.?$)([^/?#%]+)$/;
+
+/**
+ * Node keeps only the first of repeated Authorization and Content-Type headers, where the Hono app sees
+ * them joined: a request that repeats one goes to the Hono app, so both decide on the same value.
+ */
+function repeatsJoinedHeader(raw: string[]): boolean {
+  let authorization = 0;
+  let contentType = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') authorization++;
+    else if (name.length === 12 && name.toLowerCase() === 'content-type') contentType++;
+  }
+  return authorization > 1 || contentType > 1;
+}
 
 /**
  * The headers every answer carries (S5), read off the same middleware the Hono app runs, so the two cannot
@@ -67,9 +83,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () =>
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
-    );
+    req.on('end', () => {
+      const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      // A leading byte order mark is dropped, as the WHATWG decoder behind the Hono app's body reader does.
+      resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    });
     req.on('error', reject);
     // A client that goes away mid-body: 'end' never comes, 'close' does.
     req.on('close', () => reject(new Error('request closed before its body arrived')));
@@ -140,34 +158,43 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
       credential: credentialFrom(h.authorization, () => undefined),
       ...unsupportedSchemeOf(h.authorization),
     });
+    // REQUEST_TIMEOUT_MS as in the Hono app, counted from arrival (a slow body counts): past it the caller
+    // gets 503 and a late result is dropped.
+    const method = req.method ?? '';
+    const path = req.url ?? '';
+    let answered = false;
+    const finish = (result: RestResult) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      answer(res, ctx, method, path, route, result, arrivedAt, started);
+    };
+    let bodyDone = !route.body;
+    const timer = setTimeout(() => {
+      // The rest of a body still arriving is never read: the connection is not reused.
+      if (!bodyDone) ctx.responseHeaders.set('Connection', 'close');
+      finish(errorResult(requestTimedOut(options.requestTimeoutMs), ctx));
+    }, options.requestTimeoutMs);
     let body: unknown;
     if (route.body) {
       let text: string;
       try {
         text = await readBody(req);
       } catch {
-        res.destroy();
-        return;
+        // The client went away mid-body: recorded as its error (nobody is left to read the answer).
+        return finish(errorResult(bodyNotReceived(), ctx));
       }
+      bodyDone = true;
+      if (answered) return;
       if (text.trim() !== '') {
         try {
           body = JSON.parse(text);
         } catch {
-          const result = errorResult(new AppError('invalid_request', 'Malformed JSON body'), ctx);
-          return answer(res, ctx, req.method ?? '', req.url ?? '', route, result, arrivedAt, started);
+          return finish(errorResult(new AppError('invalid_request', 'Malformed JSON body'), ctx));
         }
       }
     }
-    // REQUEST_TIMEOUT_MS as in the Hono app: past it the caller gets 503 and the late result is dropped.
-    let answered = false;
-    const timer = setTimeout(() => {
-      answered = true;
-      const result = errorResult(requestTimedOut(options.requestTimeoutMs), ctx);
-      answer(res, ctx, req.method ?? '', req.url ?? '', route, result, arrivedAt, started);
-    }, options.requestTimeoutMs);
-    const result = await executeRoute(route, { params, query: {}, body }, ctx);
-    clearTimeout(timer);
-    if (!answered) answer(res, ctx, req.method ?? '', req.url ?? '', route, result, arrivedAt, started);
+    finish(await executeRoute(route, { params, query: {}, body }, ctx));
   };
 
   const start = (
@@ -182,7 +209,9 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
       if (!res.headersSent && !res.destroyed) {
         const requestId = randomUUID();
         res.writeHead(500, [...fixed, 'content-type', 'application/json; charset=utf-8', 'x-request-id', requestId]);
-        res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Internal server error', requestId } }));
+        res.end(
+          JSON.stringify({ error: { code: 'internal_server_error', message: 'Internal server error', requestId } }),
+        );
       } else res.destroy();
     });
     return true;
@@ -190,7 +219,8 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
 
   return (req, res) => {
     const h = req.headers;
-    if (options.corsEnabled && h.origin !== undefined) return false;
+    // With CORS configured every answer carries its Vary header: the Hono app adds it.
+    if (options.corsEnabled) return false;
     if (options.hstsEnabled && ('encrypted' in req.socket || h['x-forwarded-proto'] !== undefined)) return false;
     const url = req.url ?? '';
     if (req.method === 'POST') {
@@ -200,12 +230,14 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
       if (length === undefined || h['transfer-encoding'] !== undefined) return false;
       if (!(Number(length) <= options.bodyLimitBytes)) return false;
       if (unsupportedBodyType(h['content-type']) || unsupportedEncoding(h['content-encoding'])) return false;
+      if (repeatsJoinedHeader(req.rawHeaders)) return false;
       return start(req, res, route, {});
     }
     if (req.method === 'GET' && url.startsWith('/api/claude/task/')) {
       const match = TASK_PATH.exec(url);
       // A GET with a body is rare enough to leave to the Hono app, which drains it.
       if (!match || h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) return false;
+      if (repeatsJoinedHeader(req.rawHeaders)) return false;
       return start(req, res, task, { taskId: match[1]! });
     }
     return false;

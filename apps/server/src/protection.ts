@@ -83,6 +83,10 @@ export async function raceDeadline<T>(work: Promise<T>, ms: number): Promise<T |
 }
 
 /** The 503 a request gets when it outlives REQUEST_TIMEOUT_MS. */
+/** The client closed the connection before its declared body arrived: its error (400), not the server's. */
+export const bodyNotReceived = (): AppError =>
+  new AppError('invalid_request', 'The request body did not arrive in full: the connection closed before its end');
+
 export const requestTimedOut = (ms: number): AppError =>
   new AppError('service_unavailable', `The request took longer than ${ms} ms and was stopped`, {
     retryAfter: 1,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +12,44 @@ import {
   TEST_DATABASE_URL,
   type TestServer,
 } from './helpers.js';
+
+/** One request written byte for byte on its own connection (repeated headers, dot segments), answer read to the end. */
+function rawRequest(
+  url: string,
+  head: string[],
+  body = '',
+): Promise<{ status: number; headers: string; body: string }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname);
+    const chunks: Buffer[] = [];
+    socket.setTimeout(5_000, () => socket.destroy(new Error('no answer in 5 s')));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      resolve({
+        status: Number(text.slice(9, 12)),
+        headers: text.slice(0, split).toLowerCase(),
+        body: text.slice(split + 4),
+      });
+    });
+    socket.write(`${[...head, `Host: ${u.host}`, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`);
+  });
+}
+
+/** The one "request completed" record of a request id, once the observer has written it. */
+async function completedLine(t: TestServer, requestId: string) {
+  const deadline = Date.now() + 3_000;
+  for (;;) {
+    const lines = t.logs.records.filter(
+      (l) => (l.context as { requestId?: string } | undefined)?.requestId === requestId,
+    );
+    if (lines.length > 0 || Date.now() > deadline) return lines;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /**
  * The hot routes are answered by the fast lane (plain node:http) when the request is ordinary, and by the
@@ -158,5 +197,137 @@ describe('fast lane and Hono app answer alike', () => {
       headers: bearer(client.apiKey),
     });
     expect(res.status).toBe(200);
+  });
+  it('records a body cut off by the client as its 400, on either path, and never as a server fault', async () => {
+    for (const framing of ['content-length', 'chunked'] as const) {
+      const requestId = randomUUID();
+      await new Promise<void>((resolve) => {
+        const u = new URL(`${t.url}/api/claude/query`);
+        const req = httpRequest({
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          headers: {
+            ...bearer(client.apiKey),
+            'content-type': 'application/json',
+            'x-request-id': requestId,
+            ...(framing === 'content-length' ? { 'content-length': '1000' } : { 'transfer-encoding': 'chunked' }),
+          },
+        });
+        req.on('error', () => resolve());
+        req.write('{"prompt": "half');
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 50);
+      });
+      const lines = await completedLine(t, requestId);
+      expect(lines, framing).toHaveLength(1);
+      expect(lines[0]?.message, JSON.stringify(lines[0])).toBe('request rejected');
+      expect(lines[0]?.context, framing).toMatchObject({ status: 400 });
+    }
+  });
+
+  it('reads a body that starts with a UTF-8 byte order mark the same way on both paths', async () => {
+    const payload = `\uFEFF${JSON.stringify({ prompt: 'with a BOM', caching: false })}`;
+    const headers = { ...bearer(client.apiKey), 'content-type': 'application/json' };
+    const fast = await http(`${t.url}/api/claude/query`, { rawBody: payload, headers });
+    const slow = await chunked('/api/claude/query', payload, headers);
+    expect(slow.status).toBe(200);
+    expect(fast.status).toBe(200);
+  });
+
+  it('decides on repeated Authorization headers as the Hono app does (joined, so not a valid key)', async () => {
+    const body = JSON.stringify({ prompt: 'two keys', caching: false });
+    for (const pair of [
+      [client.apiKey, 'cp_live_not-a-real-key'],
+      ['cp_live_not-a-real-key', client.apiKey],
+    ]) {
+      const res = await rawRequest(
+        `${t.url}/api/claude/query`,
+        [
+          'POST /api/claude/query HTTP/1.1',
+          `Authorization: Bearer ${pair[0]}`,
+          `Authorization: Bearer ${pair[1]}`,
+          'Content-Type: application/json',
+          `Content-Length: ${Buffer.byteLength(body)}`,
+        ],
+        body,
+      );
+      expect(res.status).toBe(401);
+      expect(JSON.parse(res.body).error.code).toBe('authentication_error');
+    }
+    const single = await rawRequest(
+      `${t.url}/api/claude/query`,
+      [
+        'POST /api/claude/query HTTP/1.1',
+        `Authorization: Bearer ${client.apiKey}`,
+        'Content-Type: application/json',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+      ],
+      body,
+    );
+    expect(single.status).toBe(200);
+  });
+
+  it('leaves the dot segments of a task path to URL resolution (404 for the route, not a task lookup)', async () => {
+    for (const segment of ['.', '..']) {
+      const res = await rawRequest(`${t.url}/`, [
+        `GET /api/claude/task/${segment} HTTP/1.1`,
+        `Authorization: Bearer ${client.apiKey}`,
+      ]);
+      expect(res.status, segment).toBe(404);
+      expect(JSON.parse(res.body).error.code, segment).toBe('not_found');
+    }
+  });
+});
+
+describe('fast lane with CORS and a short request timeout', () => {
+  let t: TestServer;
+  let client: RegisteredClient;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { CORS_ORIGINS: 'https://app.example.com', REQUEST_TIMEOUT_MS: '300' } });
+    client = await registerClient(t);
+  });
+  afterAll(() => t?.close());
+
+  it('answers a body that arrives too slowly with 503 once REQUEST_TIMEOUT_MS has passed', async () => {
+    const started = Date.now();
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const u = new URL(`${t.url}/api/claude/query`);
+      const req = httpRequest(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          headers: { ...bearer(client.apiKey), 'content-type': 'application/json', 'content-length': '1000' },
+        },
+        (answer) => {
+          let text = '';
+          answer.on('data', (c: Buffer) => {
+            text += c.toString();
+          });
+          answer.on('end', () => resolve({ status: answer.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.setTimeout(5_000, () => req.destroy(new Error('no answer in 5 s')));
+      req.write('{"prompt": "slow');
+    });
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.body).error.code).toBe('service_unavailable');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('gives a request without an Origin the same headers as one the Hono app answers (Vary included)', async () => {
+    const body = JSON.stringify({ prompt: 'cors parity', caching: false });
+    const plain = await http(`${t.url}/api/claude/query`, {
+      rawBody: body,
+      headers: { ...bearer(client.apiKey), 'content-type': 'application/json' },
+    });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('vary')).toContain('Origin');
   });
 });

@@ -64,8 +64,10 @@ export interface TaskEnqueuer {
 export function createTaskEnqueuer(deps: { db: TaskDb; queue: TaskQueue; onQueued: () => void }): TaskEnqueuer {
   const commit = createGroupCommit(
     async (items: { task: NewTask; job: TaskJob }[]) => {
-      const rows = await deps.db.transaction().execute(async (trx) => {
-        const inserted = await insertTasks(
+      // Positions are counted inside the transaction: once it commits, nothing can fail and send the batch
+      // back for an item-by-item retry that would write the same tasks twice.
+      const written = await deps.db.transaction().execute(async (trx) => {
+        const rows = await insertTasks(
           trx,
           items.map((i) => i.task),
         );
@@ -73,13 +75,17 @@ export function createTaskEnqueuer(deps: { db: TaskDb; queue: TaskQueue; onQueue
           trx,
           items.map((i) => i.job),
         );
-        return inserted;
+        const positions = await countAheadMany(trx, rows);
+        return rows.map((row, i) => ({ row, position: positions[i] ?? 0 }));
       });
-      deps.onQueued();
-      const positions = await countAheadMany(deps.db, rows);
-      return rows.map((row, i) => ({ row, position: positions[i] ?? 0 }));
-      // One batch at a time: its positions are counted after every earlier batch of this instance committed.
+      try {
+        deps.onQueued();
+      } catch {
+        // A wake-up signal only: the workers poll anyway.
+      }
+      return written;
     },
+    // One batch at a time: its positions are counted after every earlier batch of this instance committed.
     { maxInFlight: 1 },
   );
   return { enqueue: (task, job) => commit({ task, job }) };
