@@ -127,7 +127,9 @@ async function main(): Promise<void> {
 The same request straight to claude-sim and through the proxy (\`caching: false\`, a client key, rate
 limits set high, logging at info, request history on). Concurrency 1 is timed per request with
 \`process.hrtime\` (microseconds); 16 and 128 use autocannon for ${SECONDS} s. Median of ${REPEAT} runs
-(min–max in brackets).
+(min–max in brackets). Time to first token is not measured: the proxy's REST contract answers whole
+messages (E1) and whole task results (E4), so no client sees a first token before the last; streaming is
+used only between the task worker and the upstream, for progress.
 
 | concurrency | direct req/s | proxy req/s | direct p50 / p99 ms | proxy p50 / p99 ms | added p50 / p99 ms | proxy errors |
 |---|---|---|---|---|---|---|
@@ -198,7 +200,8 @@ benchmarks only). A key is verified with bcrypt once; afterwards it costs one SH
       console.log('queue done');
       sections.push(`## 3. Queue rate
 
-${fmt(QUEUE_JOBS)} tasks submitted over HTTP by 32 concurrent callers (\`POST /api/claude/queue\`, caching off)
+${fmt(QUEUE_JOBS)} tasks submitted over HTTP by 32 concurrent callers on a keep-alive \`node:http\` agent
+(\`POST /api/claude/queue\`, caching off)
 and processed by the proxy's own worker (\`WORKER_CONCURRENCY=64\`) against the zero-latency simulator,
 timed from the first submission to the last completion; against raw pg-boss \`send\` (16 concurrent
 senders) + \`work\` (4 workers, batches of 100) of as many jobs on the same database.

@@ -46,7 +46,7 @@ function percentile(sorted: Float64Array, p: number): number {
  * One connection, one request at a time, timed with hrtime: microsecond latencies (autocannon rounds to ms).
  * A keep-alive node:http agent, so the client's own cost is the same for every target compared.
  */
-export async function sequentialRun(target: Target, requests: number, warmup = 200): Promise<LoadResult> {
+export async function sequentialRun(target: Target, requests: number, warmup = 1000): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const u = new URL(target.url);
   const one = () =>
