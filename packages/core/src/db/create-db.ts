@@ -39,6 +39,12 @@ export function createDb(options: DbOptions): Db {
   });
   // An idle client that errors (e.g. the server restarted) must not crash the process.
   pool.on('error', () => {});
+  // Nor may a checked-out one between two statements (inside a transaction): pg emits the error on the
+  // client, and an 'error' event without a listener kills the process. The statement that was running
+  // or runs next fails with the error instead, and the pool drops the broken client when it comes back.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
