@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminHttp as http, startTestServer, type TestServer } from './helpers.js';
+import { enqueueTask, adminHttp as http, startTestServer, type TestServer, waitForTask } from './helpers.js';
 
 type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown>; requestId: string } };
 
@@ -73,5 +73,40 @@ describe('upstream failures through E1', () => {
     const res = await query('dropped');
     expect(res.status).toBe(200);
     expect(t.sim.messageCount()).toBe(2);
+  });
+});
+
+describe('answers carrying characters Postgres jsonb cannot store', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.close());
+  beforeEach(() => t.sim.reset());
+
+  // The simulator sends them as JSON escapes (\u0000, \ud800), as any JSON encoder would.
+  const text = 'before\u0000after \ud800 end';
+  const stored = 'before\ufffdafter \ufffd end';
+
+  it('a sync query answers, caches and serves the answer with U+FFFD in their place (one upstream call)', async () => {
+    t.sim.script([{ kind: 'ok', text }]);
+    const first = await http<{ content: string }>(`${t.url}/api/claude/query`, { body: { prompt: 'nul please' } });
+    expect(first.status).toBe(200);
+    expect(first.body.content).toBe(stored);
+    const second = await http<{ content: string }>(`${t.url}/api/claude/query`, { body: { prompt: 'nul please' } });
+    expect(second.status).toBe(200);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(second.body.content).toBe(stored);
+    expect(t.sim.messageCount()).toBe(1);
+  });
+
+  it('a task completes once with the cleaned text (no failed final write, no re-run)', async () => {
+    t.sim.script([{ kind: 'ok', text }]);
+    const { taskId } = await enqueueTask(t.url, { prompt: 'nul in a task', caching: false });
+    await waitForTask(t.url, taskId, ['completed', 'failed']);
+    const result = await http<{ content: string }>(`${t.url}/api/claude/task/${taskId}/result`);
+    expect(result.status).toBe(200);
+    expect(result.body.content).toBe(stored);
+    expect(t.sim.messageCount()).toBe(1);
   });
 });

@@ -135,11 +135,12 @@ describe('direct /v1/messages client (against claude-sim)', () => {
     expect(error.kind).toBe('connection');
   });
 
-  it('names a non-JSON error page by its status and text, and a non-JSON 200 as a connection error', async () => {
+  it('names a non-JSON error page by its status only (never quoting it), and a non-JSON 200 as a connection error', async () => {
     let status = 502;
-    const { server, url } = await rawServer((_req, res) => {
+    const { server, url } = await rawServer((req, res) => {
       res.writeHead(status, { 'content-type': 'text/html' });
-      res.end('<html>Bad Gateway</html>');
+      // A misconfigured gateway that echoes the request headers, key included.
+      res.end(`<html>Bad Gateway x-api-key=${req.headers['x-api-key']}</html>`);
     });
     try {
       const client = createDirectMessages({
@@ -151,10 +152,84 @@ describe('direct /v1/messages client (against claude-sim)', () => {
       });
       const bad = await failure(client(request));
       expect(bad.status).toBe(502);
-      expect(bad.message).toBe('502 <html>Bad Gateway</html>');
+      expect(bad.message).toBe('502 without a JSON error body');
       status = 200;
       const garbage = await failure(client(request));
       expect(garbage.kind).toBe('connection');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a 200 without the fields the proxy reads as an upstream error, not a TypeError', async () => {
+    let body: unknown = {};
+    const { server, url } = await rawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+    try {
+      const client = createDirectMessages({
+        apiKey: 'k',
+        baseURL: url,
+        firstByteTimeoutMs: 500,
+        totalTimeoutMs: 500,
+        userAgent: 'x',
+      });
+      const usage = { input_tokens: 1, output_tokens: 1 };
+      for (const bad of [
+        { content: [{ type: 'text', text: 'no usage' }] },
+        { content: [null], usage },
+        { content: [{ type: 'text', text: 'x' }], usage: { input_tokens: '1', output_tokens: 1 } },
+        null,
+      ]) {
+        body = bad;
+        const error = await failure(client(request));
+        expect(error.kind, JSON.stringify(bad)).toBe('connection');
+        expect(error.message).toBe('upstream answered with an unexpected body');
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it('replaces NUL and unpaired surrogates (which Postgres jsonb cannot store) with U+FFFD', async () => {
+    const { server, url } = await rawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const text = String.raw`a\u0000b \ud800 c \udc00 d \ud83d\ude00`;
+      res.end(
+        `{"id":"msg_1","model":"m","stop_reason":"end_turn","content":[{"type":"text","text":"${text}"}],"usage":{"input_tokens":1,"output_tokens":2}}`,
+      );
+    });
+    try {
+      const client = createDirectMessages({
+        apiKey: 'k',
+        baseURL: url,
+        firstByteTimeoutMs: 500,
+        totalTimeoutMs: 500,
+        userAgent: 'x',
+      });
+      const message = await client(request);
+      expect(message.content[0]?.text).toBe('a\ufffdb \ufffd c \ufffd d \u{1f600}');
+      expect(message.usage).toEqual({ input_tokens: 1, output_tokens: 2 });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('never lets the Anthropic key through in an upstream error message, on either path', async () => {
+    const { server, url } = await rawServer((req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      // The direct client sends x-api-key, the SDK an Authorization bearer: echo whichever came.
+      const message = `bad credentials: ${req.headers['x-api-key'] ?? req.headers.authorization}`;
+      res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message } }));
+    });
+    try {
+      const upstream = createAnthropicUpstream({ apiKey: 'sk-ant-very-secret', baseURL: url });
+      for (const attempt of [() => upstream.createMessage(request), () => upstream.streamMessage(request)]) {
+        const error = await failure(attempt());
+        expect(error.status).toBe(400);
+        expect(error.message).toMatch(/^bad credentials: (Bearer )?\[redacted\]$/);
+      }
     } finally {
       server.close();
     }

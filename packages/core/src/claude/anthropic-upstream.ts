@@ -8,6 +8,7 @@ import {
   UpstreamError,
   type UpstreamMessage,
 } from './upstream.js';
+import { upstreamMessageFrom } from './upstream-message.js';
 
 export interface AnthropicUpstreamOptions {
   apiKey: string;
@@ -52,7 +53,9 @@ function normalise(error: unknown, signal: AbortSignal | undefined): UpstreamErr
   if (error instanceof Anthropic.APIError) {
     const body = error.error as { error?: { type?: string; message?: string } } | undefined;
     const type = body?.error?.type;
-    const message = body?.error?.message ?? error.message;
+    // Without a JSON error body the SDK's message quotes the raw answer (a proxy's HTML page, say): not ours to echo.
+    const message =
+      body?.error?.message ?? (error.status ? `${error.status} without a JSON error body` : error.message);
     // A 200 stream that carried an `event: error` has no status; treat it as the server error it reports.
     const status = error.status ?? (type === 'overloaded_error' ? 529 : 500);
     return new UpstreamError('status', message, {
@@ -103,8 +106,15 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Clau
     userAgent: options.userAgent ?? 'claude-proxy',
   });
 
+  // Whatever an upstream error says reaches the caller's `details` and the log: never with our key in it.
+  const scrub = (error: unknown): never => {
+    if (error instanceof Error && options.apiKey && error.message.includes(options.apiKey))
+      error.message = error.message.replaceAll(options.apiKey, '[redacted]');
+    throw error;
+  };
+
   return {
-    createMessage,
+    createMessage: (request, call) => createMessage(request, call).catch(scrub),
     async streamMessage(request: MessageRequest, call: CallOptions = {}): Promise<UpstreamMessage> {
       try {
         const stream = client.messages.stream(request, call.signal ? { signal: call.signal } : {});
@@ -120,16 +130,16 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Clau
             onProgress(Math.ceil(chars / 4));
           });
         }
-        return (await stream.finalMessage()) as UpstreamMessage;
+        return upstreamMessageFrom(await stream.finalMessage(), true);
       } catch (error) {
-        throw normalise(error, call.signal);
+        return scrub(normalise(error, call.signal));
       }
     },
     async ping(call: CallOptions = {}): Promise<void> {
       try {
         await client.models.list({ limit: 1 }, call.signal ? { signal: call.signal } : {});
       } catch (error) {
-        throw normalise(error, call.signal);
+        return scrub(normalise(error, call.signal));
       }
     },
   };

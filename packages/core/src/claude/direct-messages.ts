@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { type CallOptions, type MessageRequest, UpstreamError, type UpstreamMessage } from './upstream.js';
+import { MAY_NEED_CLEANING, upstreamMessageFrom } from './upstream-message.js';
 
 export interface DirectMessagesOptions {
   apiKey: string;
@@ -41,7 +42,8 @@ function statusError(status: number, headers: IncomingMessage['headers'], text: 
   }
   const requestId = headers['request-id'];
   const retryAfterMs = retryAfterFrom(headers);
-  return new UpstreamError('status', message ?? `${status} ${text.slice(0, 200) || 'status code (no body)'}`, {
+  // A body that is not the API's JSON error (a proxy's HTML page, say) is not quoted: it is not ours to echo.
+  return new UpstreamError('status', message ?? `${status} without a JSON error body`, {
     status,
     ...(type ? { type } : {}),
     ...(typeof requestId === 'string' ? { requestId } : {}),
@@ -126,15 +128,17 @@ export function createDirectMessages(
           res.on('end', () => {
             const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
             if (status < 200 || status >= 300) return finish(statusError(status, res.headers, text));
-            let message: UpstreamMessage;
+            let parsed: unknown;
             try {
-              message = JSON.parse(text) as UpstreamMessage;
+              parsed = JSON.parse(text);
             } catch {
               return finish(new UpstreamError('connection', 'upstream answered with a body that is not JSON'));
             }
-            if (message === null || typeof message !== 'object' || !Array.isArray(message.content))
-              return finish(new UpstreamError('connection', 'upstream answered with an unexpected body'));
-            finish(undefined, message);
+            try {
+              finish(undefined, upstreamMessageFrom(parsed, MAY_NEED_CLEANING.test(text)));
+            } catch (error) {
+              finish(error as UpstreamError);
+            }
           });
         },
       );

@@ -27,4 +27,8 @@ describe('mapUpstreamError', () => {
     const mapped = mapUpstreamError(new UpstreamError('status', 'slow', { status: 429, retryAfterMs: 2500 }));
     expect(mapped.retryAfter).toBe(3);
   });
+  it('caps an absurd upstream retry-after at an hour', () => {
+    const mapped = mapUpstreamError(new UpstreamError('status', 'busy', { status: 529, retryAfterMs: 1e15 }));
+    expect(mapped.retryAfter).toBe(3600);
+  });
 });

@@ -3,7 +3,9 @@ import { UpstreamError } from './upstream.js';
 
 const CALLER_FAULT = new Set([400, 404, 413, 422]);
 
-const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math.max(1, Math.ceil(ms / 1000)));
+/** Retry-After in whole seconds, at least 1 and at most an hour (an upstream's absurd hint is not passed on). */
+const seconds = (ms: number | undefined) =>
+  ms === undefined ? undefined : Math.min(3600, Math.max(1, Math.ceil(ms / 1000)));
 
 /**
  * What the caller sees when the upstream fails after the retry budget. The upstream's message goes in
