@@ -5,6 +5,7 @@ import { UpstreamError, type UpstreamMessage } from './upstream.js';
  * results and webhook payloads are jsonb). They are replaced with U+FFFD, in what is stored and in what
  * the caller gets, so a cached answer and a fresh one read the same.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** The raw answer text escapes a NUL or a surrogate: only then is the parsed answer walked and cleaned. */
