@@ -129,11 +129,15 @@ export function createApp(options: AppOptions): Hono<Env> {
   const corsHandler = options.cors ? corsMiddleware(options.cors) : undefined;
   if (corsHandler) app.use(corsHandler);
   app.use(
-    requestTimeout(options.requestTimeoutMs ?? 300_000, (c, error) => {
-      const ctx = c.get('ctx');
-      const result = errorResult(error, ctx);
-      return send(c, result.status, result.body, ctx.responseHeaders);
-    }),
+    requestTimeout(
+      options.requestTimeoutMs ?? 300_000,
+      (c, error) => {
+        const ctx = c.get('ctx');
+        const result = errorResult(error, ctx);
+        return send(c, result.status, result.body, ctx.responseHeaders);
+      },
+      (c) => c.get('ctx').outcome.committing === true,
+    ),
   );
 
   const streamingLimit = bodyLimit({

@@ -170,11 +170,19 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
       answer(res, ctx, method, path, route, result, arrivedAt, started);
     };
     let bodyDone = !route.body;
-    const timer = setTimeout(() => {
+    let graced = false;
+    const onTimeout = () => {
+      // A task submission under way is waited for once more as long (protection.ts requestTimeout says why).
+      if (ctx.outcome.committing && !graced) {
+        graced = true;
+        timer = setTimeout(onTimeout, options.requestTimeoutMs);
+        return;
+      }
       // The rest of a body still arriving is never read: the connection is not reused.
       if (!bodyDone) ctx.responseHeaders.set('Connection', 'close');
       finish(errorResult(requestTimedOut(options.requestTimeoutMs), ctx));
-    }, options.requestTimeoutMs);
+    };
+    let timer = setTimeout(onTimeout, options.requestTimeoutMs);
     let body: unknown;
     if (route.body) {
       let text: string;

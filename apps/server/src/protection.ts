@@ -82,11 +82,11 @@ export async function raceDeadline<T>(work: Promise<T>, ms: number): Promise<T |
   }
 }
 
-/** The 503 a request gets when it outlives REQUEST_TIMEOUT_MS. */
 /** The client closed the connection before its declared body arrived: its error (400), not the server's. */
 export const bodyNotReceived = (): AppError =>
   new AppError('invalid_request', 'The request body did not arrive in full: the connection closed before its end');
 
+/** The 503 a request gets when it outlives REQUEST_TIMEOUT_MS. */
 export const requestTimedOut = (ms: number): AppError =>
   new AppError('service_unavailable', `The request took longer than ${ms} ms and was stopped`, {
     retryAfter: 1,
@@ -100,8 +100,14 @@ export const requestTimedOut = (ms: number): AppError =>
 export function requestTimeout(
   ms: number,
   onTimeout: (c: Parameters<MiddlewareHandler>[0], error: AppError) => Response,
+  committing: (c: Parameters<MiddlewareHandler>[0]) => boolean = () => false,
 ): MiddlewareHandler {
   return async (c, next) => {
-    if ((await raceDeadline(next(), ms)) === EXPIRED) return onTimeout(c, requestTimedOut(ms));
+    const work = next();
+    if ((await raceDeadline(work, ms)) !== EXPIRED) return;
+    // A write already under way (a task submission) is waited for, once more as long: a 503 now would
+    // tell the caller nothing happened while the task still lands, and its retry would be a duplicate.
+    if (committing(c) && (await raceDeadline(work, ms)) !== EXPIRED) return;
+    return onTimeout(c, requestTimedOut(ms));
   };
 }

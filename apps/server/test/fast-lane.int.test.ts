@@ -39,6 +39,23 @@ function rawRequest(
   });
 }
 
+/** POST with the body sent chunked (no Content-Length): the Hono app answers. */
+async function chunkedTo(base: string, path: string, body: string, headers: Record<string, string>) {
+  const stream = new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(body));
+      controller.close();
+    },
+  });
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers,
+    body: stream,
+    duplex: 'half',
+  } as RequestInit);
+  return { status: res.status, headers: res.headers, body: JSON.parse(await res.text()) as Record<string, unknown> };
+}
+
 /** The one "request completed" record of a request id, once the observer has written it. */
 async function completedLine(t: TestServer, requestId: string) {
   const deadline = Date.now() + 3_000;
@@ -64,22 +81,8 @@ describe('fast lane and Hono app answer alike', () => {
   });
   afterAll(() => t?.close());
 
-  /** POST with the body sent chunked (no Content-Length): the Hono app answers. */
-  async function chunked(path: string, body: string, headers: Record<string, string>) {
-    const stream = new ReadableStream({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode(body));
-        controller.close();
-      },
-    });
-    const res = await fetch(`${t.url}${path}`, {
-      method: 'POST',
-      headers,
-      body: stream,
-      duplex: 'half',
-    } as RequestInit);
-    return { status: res.status, headers: res.headers, body: JSON.parse(await res.text()) as Record<string, unknown> };
-  }
+  const chunked = (path: string, body: string, headers: Record<string, string>) =>
+    chunkedTo(t.url, path, body, headers);
 
   /** Header names an answer carries, minus those that differ per answer by nature. */
   const names = (headers: Headers) =>
@@ -319,6 +322,31 @@ describe('fast lane with CORS and a short request timeout', () => {
     expect(res.status).toBe(503);
     expect(JSON.parse(res.body).error.code).toBe('service_unavailable');
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('waits for a task submission already under way instead of answering 503 for a task that then lands', async () => {
+    for (const path of ['fast', 'hono'] as const) {
+      const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await db.connect();
+      try {
+        // The insert waits on the lock past REQUEST_TIMEOUT_MS (300 ms), not past twice that.
+        await db.query('BEGIN');
+        await db.query(`LOCK TABLE "${t.schema}".tasks IN EXCLUSIVE MODE`);
+        const release = new Promise((r) => setTimeout(r, 450)).then(() => db.query('COMMIT'));
+        const payload = JSON.stringify({ prompt: `under a lock (${path})` });
+        const headers = { ...bearer(client.apiKey), 'content-type': 'application/json' };
+        const res =
+          path === 'fast'
+            ? await http<{ taskId: string }>(`${t.url}/api/claude/queue`, { rawBody: payload, headers })
+            : await chunkedTo(t.url, '/api/claude/queue', payload, headers);
+        await release;
+        expect(res.status, path).toBe(202);
+        const { rows } = await db.query(`SELECT id FROM "${t.schema}".tasks WHERE id = $1`, [res.body.taskId]);
+        expect(rows, path).toHaveLength(1);
+      } finally {
+        await db.end();
+      }
+    }
   });
 
   it('gives a request without an Origin the same headers as one the Hono app answers (Vary included)', async () => {

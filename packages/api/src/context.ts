@@ -42,6 +42,11 @@ export interface RequestOutcome {
   error?: AppError;
   /** An unexpected fault behind a 500, logged at ERROR with its stack (never sent to the caller). */
   fault?: unknown;
+  /**
+   * A write the caller cannot see undone is under way (a task submission): the request timeout waits for
+   * it (once more as long) rather than answer 503 for something that then happens anyway.
+   */
+  committing?: boolean;
 }
 
 /** Adds `ms` to a phase of the Server-Timing header. */

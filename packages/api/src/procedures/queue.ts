@@ -9,6 +9,7 @@ export const queueDirect = defineDirect({
   run: async (ctx, input) => {
     // SSRF guard at submission time (the delivery checks the resolved address again at send time).
     if (input.callbackUrl) await ctx.services.webhooks.validateCallbackUrl(input.callbackUrl);
+    ctx.outcome.committing = true;
     return ctx.services.tasks.enqueue(input, ctx.principal.clientId);
   },
 });
