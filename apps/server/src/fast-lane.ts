@@ -18,6 +18,7 @@ import type { ObservedRequest } from './observability/observe-requests.js';
 import { bodyNotReceived, requestTimedOut, securityHeaders } from './protection.js';
 import {
   credentialFrom,
+  invalidRequestTarget,
   requestIdFrom,
   unsupportedBodyType,
   unsupportedEncoding,
@@ -115,7 +116,7 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
     ctx: RequestContext,
     method: string,
     path: string,
-    route: RestRoute,
+    route: string,
     result: RestResult,
     arrivedAt: number,
     started: number,
@@ -124,7 +125,7 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
       ctx,
       method,
       path,
-      route: route.path,
+      route,
       status: result.status,
       arrivedAt,
       durationMs: performance.now() - started,
@@ -167,7 +168,7 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
       if (answered) return;
       answered = true;
       clearTimeout(timer);
-      answer(res, ctx, method, path, route, result, arrivedAt, started);
+      answer(res, ctx, method, path, route.path, result, arrivedAt, started);
     };
     let bodyDone = !route.body;
     let graced = false;
@@ -225,8 +226,25 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
     return true;
   };
 
+  /** A request target the Hono adapter would refuse with a bare 400: the same 400, in the spec's shape. */
+  const refuse = (req: IncomingMessage, res: ServerResponse, reason: string): boolean => {
+    const ctx = createRequestContext({
+      services,
+      requestId: randomUUID(),
+      ip: clientIpOf(req.socket.remoteAddress, undefined, options.trustedProxies),
+      credential: undefined,
+    });
+    // Whatever body follows is not read: the connection is not reused.
+    ctx.responseHeaders.set('Connection', 'close');
+    const result = errorResult(new AppError('invalid_request', reason), ctx);
+    answer(res, ctx, req.method ?? '', req.url ?? '', 'unmatched', result, Date.now(), performance.now());
+    return true;
+  };
+
   return (req, res) => {
     const h = req.headers;
+    const invalid = invalidRequestTarget(req.url ?? '', h.host);
+    if (invalid) return refuse(req, res, invalid);
     // With CORS configured every answer carries its Vary header: the Hono app adds it.
     if (options.corsEnabled) return false;
     if (options.hstsEnabled && ('encrypted' in req.socket || h['x-forwarded-proto'] !== undefined)) return false;

@@ -62,3 +62,32 @@ export function unsupportedEncoding(header: string | undefined): string | undefi
   if (header === undefined || header.trim() === '' || header.trim().toLowerCase() === 'identity') return undefined;
   return `Content-Encoding ${header.slice(0, 100)} is not supported: send the body uncompressed`;
 }
+
+// The adapter's own quick test (a lower-case name, a port from 1000 to 59999); anything else is parsed.
+const SIMPLE_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
+
+/**
+ * What the Hono adapter (@hono/node-server) refuses before the app runs, with a bare 400 and no log line:
+ * a backslash in the path, a target that is not a path or an absolute URL, a Host that is not a host. The
+ * server answers these itself, in the spec's error shape (X2), on the same rules.
+ */
+export function invalidRequestTarget(url: string, host: string | undefined): string | undefined {
+  const backslash = url.indexOf('\\');
+  if (backslash !== -1) {
+    const query = url.indexOf('?');
+    if (query === -1 || backslash < query) return 'The request path contains a backslash';
+  }
+  if (url.startsWith('http://') || url.startsWith('https://')) {
+    return URL.canParse(url) ? undefined : 'The request target is not a valid URL';
+  }
+  if (url !== '' && url.charCodeAt(0) !== 47) return 'The request target is not a path';
+  if (host === undefined || host === '' || SIMPLE_HOST.test(host)) return undefined;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}/`).hostname;
+  } catch {
+    return 'The Host header is not a valid host';
+  }
+  const bare = (host.includes(':') ? host.replace(/:\d+$/, '') : host).toLowerCase();
+  return hostname.length !== host.length && hostname !== bare ? 'The Host header is not a valid host' : undefined;
+}

@@ -35,7 +35,8 @@ function rawRequest(
         body: text.slice(split + 4),
       });
     });
-    socket.write(`${[...head, `Host: ${u.host}`, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`);
+    const host = head.some((line) => /^host:/i.test(line)) ? [] : [`Host: ${u.host}`];
+    socket.write(`${[...head, ...host, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`);
   });
 }
 
@@ -272,6 +273,30 @@ describe('fast lane and Hono app answer alike', () => {
       body,
     );
     expect(single.status).toBe(200);
+  });
+
+  it('refuses a bad Host header or a backslash in the path with a 400 in the spec shape, on any route', async () => {
+    const body = JSON.stringify({ prompt: 'bad host', caching: false });
+    const cases: [string[], string][] = [
+      [['POST /api/claude/query HTTP/1.1', 'Host: x/y', `Content-Length: ${Buffer.byteLength(body)}`], body],
+      [['POST /api/claude/queue HTTP/1.1', 'Host: evil@x', `Content-Length: ${Buffer.byteLength(body)}`], body],
+      [['GET /api/health/live HTTP/1.1', 'Host: x:99999'], ''],
+      [['GET /api/claude/task/a\\b HTTP/1.1', 'Host: localhost'], ''],
+    ];
+    for (const [head, payload] of cases) {
+      const res = await rawRequest(
+        `${t.url}/`,
+        [...head, `Authorization: Bearer ${client.apiKey}`, 'Content-Type: application/json'],
+        payload,
+      );
+      const parsed = JSON.parse(res.body) as { error: { code: string; message: string; requestId: string } };
+      expect(res.status, head[0]).toBe(400);
+      expect(parsed.error.code, head[0]).toBe('invalid_request');
+      expect(res.headers).toContain(`x-request-id: ${parsed.error.requestId}`);
+      expect(res.headers).toContain('x-content-type-options: nosniff');
+    }
+    const fine = await rawRequest(`${t.url}/`, ['GET /api/health/live HTTP/1.1', 'Host: LOCALHOST:80']);
+    expect(fine.status).toBe(200);
   });
 
   it('leaves the dot segments of a task path to URL resolution (404 for the route, not a task lookup)', async () => {
