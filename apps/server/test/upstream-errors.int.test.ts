@@ -68,6 +68,14 @@ describe('upstream failures through E1', () => {
     expect(t.sim.messageCount()).toBe(2);
   });
 
+  it("the upstream's x-should-retry: false is obeyed (a 500 is not retried then)", async () => {
+    t.sim.script([{ kind: 'error', status: 500, type: 'api_error', headers: { 'x-should-retry': 'false' } }]);
+    const res = await query('do not retry');
+    expect(res.status).toBe(500);
+    expect(res.body.error.code).toBe('claude_api_error');
+    expect(t.sim.messageCount()).toBe(1);
+  });
+
   it('a dropped connection is retried', async () => {
     t.sim.script([{ kind: 'drop' }]);
     const res = await query('dropped');

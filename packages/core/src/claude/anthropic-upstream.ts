@@ -63,12 +63,15 @@ function normalise(error: unknown, signal: AbortSignal | undefined): UpstreamErr
       ...(type ? { type } : {}),
       ...(error.requestID ? { requestId: error.requestID } : {}),
       ...withRetryAfter(parseRetryAfter(error.headers)),
+      ...shouldRetryFrom(headerValue(error.headers, 'x-should-retry')),
     });
   }
   return new UpstreamError('connection', error instanceof Error ? error.message : String(error));
 }
 
 const withRetryAfter = (ms: number | undefined) => (ms === undefined ? {} : { retryAfterMs: ms });
+const shouldRetryFrom = (verdict: string | undefined) =>
+  verdict === 'true' ? { shouldRetry: true } : verdict === 'false' ? { shouldRetry: false } : {};
 
 /**
  * The upstream: plain calls on a direct keep-alive client (direct-messages.ts), streaming calls and the ping

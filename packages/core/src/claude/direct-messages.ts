@@ -42,12 +42,16 @@ function statusError(status: number, headers: IncomingMessage['headers'], text: 
   }
   const requestId = headers['request-id'];
   const retryAfterMs = retryAfterFrom(headers);
+  // As the official SDKs do: the API's explicit verdict on retrying wins over the status code.
+  const verdict = headers['x-should-retry'];
+  const shouldRetry = verdict === 'true' ? true : verdict === 'false' ? false : undefined;
   // A body that is not the API's JSON error (a proxy's HTML page, say) is not quoted: it is not ours to echo.
   return new UpstreamError('status', message ?? `${status} without a JSON error body`, {
     status,
     ...(type ? { type } : {}),
     ...(typeof requestId === 'string' ? { requestId } : {}),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(shouldRetry === undefined ? {} : { shouldRetry }),
   });
 }
 

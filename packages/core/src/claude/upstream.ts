@@ -50,11 +50,13 @@ export class UpstreamError extends Error {
   readonly type: string | undefined;
   readonly retryAfterMs: number | undefined;
   readonly requestId: string | undefined;
+  /** The upstream's own `x-should-retry` verdict, when it gave one; it overrides the rule below. */
+  readonly shouldRetry: boolean | undefined;
 
   constructor(
     kind: UpstreamErrorKind,
     message: string,
-    info: { status?: number; type?: string; retryAfterMs?: number; requestId?: string } = {},
+    info: { status?: number; type?: string; retryAfterMs?: number; requestId?: string; shouldRetry?: boolean } = {},
   ) {
     super(message);
     this.name = 'UpstreamError';
@@ -63,10 +65,12 @@ export class UpstreamError extends Error {
     this.type = info.type;
     this.retryAfterMs = info.retryAfterMs;
     this.requestId = info.requestId;
+    this.shouldRetry = info.shouldRetry;
   }
 
-  /** Transient: worth another attempt (connection, timeout, 408, 409, 429, 5xx, 529). */
+  /** Transient: worth another attempt (connection, timeout, 408, 409, 429, 5xx, 529), unless the upstream said otherwise. */
   get transient(): boolean {
+    if (this.shouldRetry !== undefined) return this.shouldRetry;
     if (this.kind === 'connection' || this.kind === 'timeout') return true;
     if (this.kind !== 'status' || this.status === undefined) return false;
     return this.status === 408 || this.status === 409 || this.status === 429 || this.status >= 500;
