@@ -1,5 +1,13 @@
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { enqueueTask, adminHttp as http, startTestServer, type TestServer, waitForTask } from './helpers.js';
+import {
+  enqueueTask,
+  adminHttp as http,
+  startTestServer,
+  TEST_DATABASE_URL,
+  type TestServer,
+  waitForTask,
+} from './helpers.js';
 
 type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown>; requestId: string } };
 
@@ -116,5 +124,29 @@ describe('answers carrying characters Postgres jsonb cannot store', () => {
     expect(result.status).toBe(200);
     expect(result.body.content).toBe(stored);
     expect(t.sim.messageCount()).toBe(1);
+  });
+
+  it('a result Postgres refuses fails the task once, at once (no re-run, no second upstream call)', async () => {
+    const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    try {
+      // Stands in for any value Postgres refuses (SQLSTATE class 22) in the final write.
+      await db.query(`CREATE FUNCTION "${t.schema}".refuse_marker() RETURNS trigger AS $$
+        BEGIN
+          IF NEW.result::text LIKE '%REFUSE-ME%' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END IF;
+          RETURN NEW;
+        END $$ LANGUAGE plpgsql`);
+      await db.query(`CREATE TRIGGER refuse_marker BEFORE UPDATE ON "${t.schema}".tasks
+        FOR EACH ROW EXECUTE FUNCTION "${t.schema}".refuse_marker()`);
+      t.sim.script([{ kind: 'ok', text: 'REFUSE-ME' }]);
+      const { taskId } = await enqueueTask(t.url, { prompt: 'refused result', caching: false });
+      const done = await waitForTask(t.url, taskId, ['completed', 'failed'], 10_000);
+      expect(done.status).toBe('failed');
+      expect((done.error as { code: string }).code).toBe('internal_server_error');
+      expect(t.sim.messageCount()).toBe(1);
+    } finally {
+      await db.query(`DROP TRIGGER IF EXISTS refuse_marker ON "${t.schema}".tasks`);
+      await db.end();
+    }
   });
 });

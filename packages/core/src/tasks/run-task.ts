@@ -36,6 +36,12 @@ function progressWriter(deps: TaskDeps, claim: Claim, maxTokens: number) {
   };
 }
 
+/** A Postgres error about the data written (SQLSTATE class 22, data exception; 54, program limit exceeded). */
+function refusedValue(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+}
+
 /**
  * Q3–Q5 for one claimed task: the E1 pipeline (cache included) over a streaming upstream call, with
  * the task's own retry budget (maxRetries - retries so far, so a recovered task does not start over),
@@ -79,7 +85,20 @@ export async function runTask(deps: TaskDeps, row: TaskRow, signal: AbortSignal)
   }
   await Promise.all([retryWrites, progress.settled()]);
   if (signal.aborted) return undefined;
-  const finished = await deps.finisher.finish(claim, state);
+  let finished: TaskRow | undefined;
+  try {
+    finished = await deps.finisher.finish(claim, state);
+  } catch (error) {
+    if (state.status !== 'completed' || !refusedValue(error)) throw error;
+    // Postgres refuses the answer itself (a value it cannot store, a row too large): the task fails now,
+    // once, instead of being re-run (and billed) each time its lease runs out.
+    deps.logger.error({ err: error, taskId: row.id }, 'task result could not be stored');
+    state = {
+      status: 'failed',
+      error: { code: 'internal_server_error', message: 'The answer could not be stored' },
+    };
+    finished = await deps.finisher.finish(claim, state);
+  }
   // Observed once the final state is committed; a lost fence means another worker owns the task.
   if (finished) {
     deps.observer.finished({
