@@ -73,7 +73,7 @@ export async function ensureAdminAccess(
   } else {
     logger.info(
       { clientId: result.clientId },
-      'ADMIN_API_KEY is not set: an administrator key exists (created on first start; rotate it to get a new one)',
+      'ADMIN_API_KEY is not set: an administrator key exists (created on first start; lost it? set ADMIN_API_KEY and restart, then rotate or revoke the old one: docs/auth.md)',
     );
   }
 }

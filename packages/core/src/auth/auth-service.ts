@@ -184,7 +184,10 @@ export function createAuthCore(deps: AuthCoreDeps) {
     if (!isAdminKey && !isApiKeyFormat(input.apiKey)) {
       const wait = limiter.blockedFor(ip) ?? (await recordFailure(ip));
       if (wait !== undefined) throw toError(tooManyFailures(wait));
-      throw new AppError('authentication_error', 'apiKey must be an sk_live_ API key');
+      throw new AppError(
+        'authentication_error',
+        'apiKey is not an API key of this proxy (sk_live_ followed by 32 characters)',
+      );
     }
     const result = await verify(input.apiKey, ip);
     if (!result.ok) throw toError(result);
