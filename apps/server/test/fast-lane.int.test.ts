@@ -57,6 +57,20 @@ async function chunkedTo(base: string, path: string, body: string, headers: Reco
   return { status: res.status, headers: res.headers, body: JSON.parse(await res.text()) as Record<string, unknown> };
 }
 
+/** Starts a POST, writes half of its body and goes away. */
+function sendHalfBody(url: string, headers: Record<string, string>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const u = new URL(url);
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers });
+    req.on('error', () => resolve());
+    req.write('{"prompt": "half');
+    setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, 50);
+  });
+}
+
 /** The one "request completed" record of a request id, once the observer has written it. */
 async function completedLine(t: TestServer, requestId: string) {
   const deadline = Date.now() + 3_000;
@@ -180,21 +194,10 @@ describe('fast lane and Hono app answer alike', () => {
   });
 
   it('survives a client that goes away halfway through its body, and answers the next one', async () => {
-    await new Promise<void>((resolve) => {
-      const u = new URL(`${t.url}/api/claude/query`);
-      const req = httpRequest({
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname,
-        method: 'POST',
-        headers: { ...bearer(client.apiKey), 'content-type': 'application/json', 'content-length': '1000' },
-      });
-      req.on('error', () => resolve());
-      req.write('{"prompt": "half');
-      setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 50);
+    await sendHalfBody(`${t.url}/api/claude/query`, {
+      ...bearer(client.apiKey),
+      'content-type': 'application/json',
+      'content-length': '1000',
     });
     const res = await http(`${t.url}/api/claude/query`, {
       body: { prompt: 'after the half body', caching: false },
@@ -205,26 +208,11 @@ describe('fast lane and Hono app answer alike', () => {
   it('records a body cut off by the client as its 400, on either path, and never as a server fault', async () => {
     for (const framing of ['content-length', 'chunked'] as const) {
       const requestId = randomUUID();
-      await new Promise<void>((resolve) => {
-        const u = new URL(`${t.url}/api/claude/query`);
-        const req = httpRequest({
-          host: u.hostname,
-          port: u.port,
-          path: u.pathname,
-          method: 'POST',
-          headers: {
-            ...bearer(client.apiKey),
-            'content-type': 'application/json',
-            'x-request-id': requestId,
-            ...(framing === 'content-length' ? { 'content-length': '1000' } : { 'transfer-encoding': 'chunked' }),
-          },
-        });
-        req.on('error', () => resolve());
-        req.write('{"prompt": "half');
-        setTimeout(() => {
-          req.destroy();
-          resolve();
-        }, 50);
+      await sendHalfBody(`${t.url}/api/claude/query`, {
+        ...bearer(client.apiKey),
+        'content-type': 'application/json',
+        'x-request-id': requestId,
+        ...(framing === 'content-length' ? { 'content-length': '1000' } : { 'transfer-encoding': 'chunked' }),
       });
       const lines = await completedLine(t, requestId);
       expect(lines, framing).toHaveLength(1);

@@ -21,6 +21,17 @@ async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
   return error as UpstreamError;
 }
 
+/** A direct client with short timeouts, for the raw servers below. */
+const quickClient = (url: string, extra: { maxResponseBytes?: number } = {}) =>
+  createDirectMessages({
+    apiKey: 'k',
+    baseURL: url,
+    firstByteTimeoutMs: 500,
+    totalTimeoutMs: 500,
+    userAgent: 'x',
+    ...extra,
+  });
+
 /** A server that answers every request with `handler` (for answers the simulator never gives). */
 async function rawServer(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {
   const server = createServer(handler);
@@ -168,13 +179,7 @@ describe('direct /v1/messages client (against claude-sim)', () => {
       res.end(JSON.stringify(body));
     });
     try {
-      const client = createDirectMessages({
-        apiKey: 'k',
-        baseURL: url,
-        firstByteTimeoutMs: 500,
-        totalTimeoutMs: 500,
-        userAgent: 'x',
-      });
+      const client = quickClient(url);
       const usage = { input_tokens: 1, output_tokens: 1 };
       for (const bad of [
         { content: [{ type: 'text', text: 'no usage' }] },
@@ -201,13 +206,7 @@ describe('direct /v1/messages client (against claude-sim)', () => {
       );
     });
     try {
-      const client = createDirectMessages({
-        apiKey: 'k',
-        baseURL: url,
-        firstByteTimeoutMs: 500,
-        totalTimeoutMs: 500,
-        userAgent: 'x',
-      });
+      const client = quickClient(url);
       const message = await client(request);
       expect(message.content[0]?.text).toBe('a\ufffdb \ufffd c \ufffd d \u{1f600}');
       expect(message.usage).toEqual({ input_tokens: 1, output_tokens: 2 });
@@ -241,14 +240,7 @@ describe('direct /v1/messages client (against claude-sim)', () => {
       res.end(JSON.stringify({ content: [{ type: 'text', text: 'x'.repeat(10_000) }] }));
     });
     try {
-      const client = createDirectMessages({
-        apiKey: 'k',
-        baseURL: url,
-        firstByteTimeoutMs: 500,
-        totalTimeoutMs: 500,
-        userAgent: 'x',
-        maxResponseBytes: 1_000,
-      });
+      const client = quickClient(url, { maxResponseBytes: 1_000 });
       const error = await failure(client(request));
       expect(error.message).toBe('upstream answer exceeds 1000 bytes');
     } finally {
