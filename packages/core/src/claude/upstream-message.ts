@@ -1,18 +1,17 @@
+import { toStorableText } from '../util/text.js';
 import { UpstreamError, type UpstreamMessage } from './upstream.js';
 
-/**
+/*
  * U+0000 and unpaired surrogates: JSON can carry them (as escapes), Postgres jsonb cannot (the cache, task
- * results and webhook payloads are jsonb). They are replaced with U+FFFD, in what is stored and in what
- * the caller gets, so a cached answer and a fresh one read the same.
+ * results and webhook payloads are jsonb). They are replaced with U+FFFD (util/text.ts), in what is stored
+ * and in what the caller gets, so a cached answer and a fresh one read the same.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** The raw answer text escapes a NUL or a surrogate: only then is the parsed answer walked and cleaned. */
 export const MAY_NEED_CLEANING = /\\u(?:0000|[dD][89a-fA-F])/;
 
 function storable(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(UNSTORABLE, '\ufffd');
+  if (typeof value === 'string') return toStorableText(value);
   if (Array.isArray(value)) return value.map(storable);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
