@@ -156,6 +156,17 @@ describe('tasks API (E2–E6)', () => {
     });
     expect(deep.status).toBe(400);
     expect(deep.body.error.message).toBe('Invalid parameter metadata: metadata may nest at most 8 levels');
+    // A `__proto__` key (top level or nested) is refused, not silently dropped.
+    for (const metadata of ['{"__proto__":{"isAdmin":true},"a":1}', '{"a":{"__proto__":{"isAdmin":true}}}']) {
+      const proto = await http<ErrorBody>(`${t.url}/api/claude/queue`, {
+        method: 'POST',
+        rawBody: `{"prompt":"ok","metadata":${metadata}}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(proto.status, metadata).toBe(400);
+      expect(proto.body.error.code).toBe('invalid_request');
+      expect(proto.body.error.message, metadata).toContain('__proto__');
+    }
     expect(await rows('SELECT count(*)::int AS n FROM $schema.tasks')).toEqual(before);
   });
 

@@ -44,7 +44,9 @@ export function enforceMaxTokens(request: MessageRequest, clientCap: number | nu
 /** Bounds on the caller's `metadata` object (E2): echoed in every task answer, so kept small. */
 export const METADATA_LIMITS = { maxBytes: 16 * 1024, maxDepth: 8, maxKeys: 100 } as const;
 
-type Walked = { problem: 'depth' } | { problem: 'text'; path: string } | undefined;
+type Walked = { problem: 'depth' } | { problem: 'text' | 'proto'; path: string } | undefined;
+
+const PROTO_MESSAGE = 'may not use the key __proto__ (it would be lost in parsing, or pollute a reader)';
 
 /**
  * One pass over the metadata without recursion (a hostile nesting cannot exhaust the stack): stops at the first
@@ -63,14 +65,14 @@ function walkMetadata(root: Record<string, unknown>, maxDepth: number): Walked {
     for (const [key, child] of Object.entries(value)) {
       const childPath = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
       if (!isStorableText(key)) return { problem: 'text', path: `${path} key` };
+      if (key === '__proto__') return { problem: 'proto', path };
       stack.push({ value: child, depth: depth + 1, path: childPath });
     }
   }
   return undefined;
 }
 
-/** A JSON object of at most METADATA_LIMITS (top-level keys, nesting, serialised size) that Postgres can store. */
-export const metadataSchema = z.record(z.string().max(200), z.unknown()).superRefine((m, ctx) => {
+const metadataRecord = z.record(z.string().max(200), z.unknown()).superRefine((m, ctx) => {
   if (Object.keys(m).length > METADATA_LIMITS.maxKeys) {
     ctx.addIssue({ code: 'custom', message: `metadata may have at most ${METADATA_LIMITS.maxKeys} keys` });
     return;
@@ -78,6 +80,10 @@ export const metadataSchema = z.record(z.string().max(200), z.unknown()).superRe
   const walked = walkMetadata(m, METADATA_LIMITS.maxDepth);
   if (walked?.problem === 'depth') {
     ctx.addIssue({ code: 'custom', message: `metadata may nest at most ${METADATA_LIMITS.maxDepth} levels` });
+    return;
+  }
+  if (walked?.problem === 'proto') {
+    ctx.addIssue({ code: 'custom', message: `${walked.path} ${PROTO_MESSAGE}` });
     return;
   }
   if (walked?.problem === 'text') {
@@ -88,4 +94,13 @@ export const metadataSchema = z.record(z.string().max(200), z.unknown()).superRe
     ctx.addIssue({ code: 'custom', message: `metadata may take at most ${METADATA_LIMITS.maxBytes} bytes as JSON` });
   }
 });
+/**
+ * A JSON object of at most METADATA_LIMITS (top-level keys, nesting, serialised size) that Postgres can store.
+ * A top-level `__proto__` key is refused before the record is copied (the copy would silently drop it).
+ */
+export const metadataSchema = z.preprocess((value, ctx) => {
+  if (value !== null && typeof value === 'object' && Object.hasOwn(value, '__proto__'))
+    ctx.addIssue({ code: 'custom', message: `metadata ${PROTO_MESSAGE}`, input: value });
+  return value;
+}, metadataRecord);
 export type Metadata = z.infer<typeof metadataSchema>;
