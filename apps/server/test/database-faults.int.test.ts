@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startSimulator } from '@claude-proxy/claude-sim';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,10 +9,31 @@ import {
   http,
   type RegisteredClient,
   registerClient,
+  type SpawnedServer,
+  spawnBuiltServer,
   startTestServer,
+  TEST_ADMIN_KEY,
   TEST_DATABASE_URL,
+  TEST_JWT_SECRET,
   type TestServer,
+  uniqueSchema,
+  waitFor,
 } from './helpers.js';
+
+/** Terminates every backend of one application_name; how many it ended. */
+async function terminateBackends(appName: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query(
+      'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1',
+      [appName],
+    );
+    return (rows[0] as { n: number }).n;
+  } finally {
+    await admin.end();
+  }
+}
 
 /**
  * Postgres drops connections (a failover, a restart, an administrator's pg_terminate_backend): the requests
@@ -27,20 +51,6 @@ describe('connections dropped by Postgres under load', () => {
   });
   afterAll(() => t?.close());
 
-  async function terminateOurBackends(): Promise<number> {
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    try {
-      const { rows } = await admin.query(
-        'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1',
-        [appName],
-      );
-      return (rows[0] as { n: number }).n;
-    } finally {
-      await admin.end();
-    }
-  }
-
   it('keeps serving: requests in flight may fail, none crash the process, later ones succeed', async () => {
     let stop = false;
     const statuses = new Map<number, number>();
@@ -57,7 +67,7 @@ describe('connections dropped by Postgres under load', () => {
     let terminated = 0;
     for (let i = 0; i < 4; i++) {
       await new Promise((r) => setTimeout(r, 250));
-      terminated += await terminateOurBackends();
+      terminated += await terminateBackends(appName);
     }
     stop = true;
     await Promise.all(loops);
@@ -81,5 +91,72 @@ describe('connections dropped by Postgres under load', () => {
       headers: bearer(client.apiKey),
     });
     expect(query.status).toBe(200);
+  });
+});
+
+describe('connections dropped while a worker delivers webhooks', () => {
+  const spawned: SpawnedServer[] = [];
+  let receiver: Server | undefined;
+  afterAll(async () => {
+    for (const s of spawned) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+    receiver?.close();
+  });
+
+  it('the worker process stays up (pg-boss settles webhook jobs without awaiting them)', async () => {
+    receiver = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => receiver?.listen(0, '127.0.0.1', resolve));
+    const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const sim = await startSimulator({});
+    const schema = uniqueSchema('faultwh');
+    const appName = `cp-wh-${randomBytes(4).toString('hex')}`;
+    const common = { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', RATE_LIMIT_QUEUE_PER_MIN: '0' };
+    const api = await startTestServer({
+      sharedSim: sim,
+      schema,
+      dropSchemaOnClose: true,
+      env: { SERVER_MODE: 'api', ...common },
+    });
+    try {
+      const url = new URL(TEST_DATABASE_URL);
+      url.searchParams.set('application_name', appName);
+      const worker = await spawnBuiltServer({
+        ...common,
+        DATABASE_URL: url.toString(),
+        DATABASE_SCHEMA: schema,
+        ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789',
+        ANTHROPIC_BASE_URL: sim.url,
+        SERVER_MODE: 'worker',
+        ADMIN_API_KEY: TEST_ADMIN_KEY,
+        JWT_SECRET: TEST_JWT_SECRET,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        WEBHOOK_RETRY_BASE_DELAY_MS: '200',
+        LOG_LEVEL: 'info',
+      });
+      spawned.push(worker);
+      await waitFor(() => worker.output.join('').includes('listening'), 30_000);
+      const client = await registerClient(api);
+      let stop = false;
+      const submit = async () => {
+        while (!stop) {
+          await http(`${api.url}/api/claude/queue`, {
+            body: { prompt: `hook ${randomBytes(4).toString('hex')}`, caching: false, callbackUrl },
+            headers: bearer(client.apiKey),
+          });
+        }
+      };
+      const loops = Array.from({ length: 20 }, submit);
+      for (let i = 0; i < 12; i++) {
+        await new Promise((r) => setTimeout(r, 400));
+        await terminateBackends(appName);
+      }
+      stop = true;
+      await Promise.all(loops);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(worker.child.exitCode, worker.output.join('').slice(-2_000)).toBeNull();
+    } finally {
+      await api.close();
+      await sim.close();
+    }
   });
 });
