@@ -1,6 +1,14 @@
 import { manualClock } from '@claude-proxy/core';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminHttp as http, startTestServer, type TestServer, uniqueSchema, waitFor } from './helpers.js';
+import {
+  adminHttp as http,
+  startTestServer,
+  TEST_DATABASE_URL,
+  type TestServer,
+  uniqueSchema,
+  waitFor,
+} from './helpers.js';
 
 type Answer = { content: string; metadata: { cached: boolean } };
 const clock = manualClock(Date.UTC(2026, 5, 1));
@@ -108,6 +116,23 @@ describe('response cache (C1-C4)', () => {
     clock.advance(2_000);
     expect((await query({ prompt: 'expiring' })).body.metadata.cached).toBe(false);
     expect(t.sim.messageCount()).toBe(2);
+  });
+
+  it('a cache table that cannot be read or written costs only the caching: the query still answers', async () => {
+    const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    try {
+      await db.query(`ALTER TABLE "${t.schema}".cache_entries RENAME TO cache_entries_away`);
+      const res = await query({ prompt: 'cache table away' });
+      expect(res.status).toBe(200);
+      expect(res.body.metadata.cached).toBe(false);
+      expect(t.sim.messageCount()).toBe(1);
+      expect(t.logs.records.some((l) => l.message === 'cache lookup failed; treated as a miss')).toBe(true);
+      expect(t.logs.records.some((l) => String(l.message).startsWith('cache write failed'))).toBe(true);
+    } finally {
+      await db.query(`ALTER TABLE "${t.schema}".cache_entries_away RENAME TO cache_entries`);
+      await db.end();
+    }
   });
 
   it('scopes entries per client by default', async () => {

@@ -65,12 +65,19 @@ export class ResponseCache {
       if (local.expiresAt > now) return local;
       this.l1.delete(key);
     }
-    const row = await this.db.db
-      .selectFrom('cache_entries')
-      .select(['response', 'expires_at'])
-      .where('key', '=', key)
-      .where('expires_at', '>', new Date(now))
-      .executeTakeFirst();
+    let row: { response: unknown; expires_at: Date } | undefined;
+    try {
+      row = await this.db.db
+        .selectFrom('cache_entries')
+        .select(['response', 'expires_at'])
+        .where('key', '=', key)
+        .where('expires_at', '>', new Date(now))
+        .executeTakeFirst();
+    } catch (err) {
+      // The cache only saves upstream calls: a lookup that fails is a miss, not the request's failure.
+      this.options.logger.warn({ err }, 'cache lookup failed; treated as a miss');
+      return undefined;
+    }
     if (!row) return undefined;
     const hit: CacheHit = { value: row.response as CachedResponse, expiresAt: row.expires_at.getTime() };
     this.l1.set(key, hit);
@@ -87,15 +94,20 @@ export class ResponseCache {
       created_at: new Date(now),
       expires_at: new Date(hit.expiresAt),
     };
-    await this.db.db
-      .insertInto('cache_entries')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .column('key')
-          .doUpdateSet({ response: row.response, created_at: row.created_at, expires_at: row.expires_at }),
-      )
-      .execute();
+    try {
+      await this.db.db
+        .insertInto('cache_entries')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet({ response: row.response, created_at: row.created_at, expires_at: row.expires_at }),
+        )
+        .execute();
+    } catch (err) {
+      // The answer is already paid for and in hand: a failed write costs only the shared copy.
+      this.options.logger.warn({ err }, 'cache write failed; the answer stays in this instance only');
+    }
     return hit;
   }
 
