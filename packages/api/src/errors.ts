@@ -13,6 +13,29 @@ function describeZod(error: ZodError): string {
   return path ? `Invalid parameter ${path}: ${first.message}` : `Invalid request: ${first.message}`;
 }
 
+const LOST_CONNECTION_MESSAGES = [
+  'Connection terminated unexpectedly',
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'timeout exceeded when trying to connect',
+];
+
+/**
+ * The database connection was lost or refused (Postgres SQLSTATE class 08 and 57P01–57P03, the driver's own
+ * connection errors): worth a retry in a moment, so a 503 with Retry-After rather than a 500.
+ */
+function databaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (code.startsWith('08') || /^57P0[123]$/.test(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET')
+    return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return LOST_CONNECTION_MESSAGES.some((m) => message.startsWith(m));
+}
+
+const unavailable = (cause: unknown) =>
+  new AppError('service_unavailable', 'The database is unavailable; retry in a moment', { retryAfter: 1, cause });
+
 /** Whatever was thrown, the AppError the caller sees. Unknown faults become a generic 500 (logged elsewhere). */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
@@ -34,9 +57,11 @@ export function toAppError(error: unknown): AppError {
       case 'UNSUPPORTED_MEDIA_TYPE':
         return new AppError('unsupported_media_type', error.message);
       default:
+        if (databaseUnavailable(error.cause)) return unavailable(error.cause);
         return new AppError('internal_server_error', 'Internal server error', { cause: error.cause ?? error });
     }
   }
+  if (databaseUnavailable(error)) return unavailable(error);
   return new AppError('internal_server_error', 'Internal server error', { cause: error });
 }
 

@@ -5,7 +5,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRequestContext, errorResult, publicProcedure } from '../src/index.js';
+import { createRequestContext, errorResult, publicProcedure, toAppError } from '../src/index.js';
 import { router } from '../src/trpc.js';
 
 const services = {} as never;
@@ -72,5 +72,28 @@ describe('one error table for REST and tRPC', () => {
     expect(rest.body).toEqual({
       error: { code: 'internal_server_error', message: 'Internal server error', requestId: 'r' },
     });
+  });
+});
+
+describe('a lost database connection', () => {
+  it('is a 503 with Retry-After, not a 500, whether thrown as is or wrapped by tRPC', () => {
+    const terminated = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    const cases: unknown[] = [
+      terminated,
+      new Error('Connection terminated unexpectedly'),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: terminated }),
+    ];
+    for (const error of cases) {
+      const app = toAppError(error);
+      expect(app.code, String(error)).toBe('service_unavailable');
+      expect(app.retryAfter).toBe(1);
+    }
+    expect(toAppError(new Error('something else')).code).toBe('internal_server_error');
+    expect(toAppError(Object.assign(new Error('unique violation'), { code: '23505' })).code).toBe(
+      'internal_server_error',
+    );
   });
 });
