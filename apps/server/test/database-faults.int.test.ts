@@ -12,12 +12,11 @@ import {
   type SpawnedServer,
   spawnBuiltServer,
   startTestServer,
-  TEST_ADMIN_KEY,
   TEST_DATABASE_URL,
-  TEST_JWT_SECRET,
   type TestServer,
   uniqueSchema,
   waitFor,
+  workerEnv,
 } from './helpers.js';
 
 /** Terminates every backend of one application_name; how many it ended. */
@@ -119,20 +118,14 @@ describe('connections dropped while a worker delivers webhooks', () => {
     try {
       const url = new URL(TEST_DATABASE_URL);
       url.searchParams.set('application_name', appName);
-      const worker = await spawnBuiltServer({
-        ...common,
-        DATABASE_URL: url.toString(),
-        DATABASE_SCHEMA: schema,
-        ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789',
-        ANTHROPIC_BASE_URL: sim.url,
-        SERVER_MODE: 'worker',
-        ADMIN_API_KEY: TEST_ADMIN_KEY,
-        JWT_SECRET: TEST_JWT_SECRET,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        WEBHOOK_RETRY_BASE_DELAY_MS: '200',
-        LOG_LEVEL: 'info',
-      });
+      const worker = await spawnBuiltServer(
+        workerEnv({
+          schema,
+          simUrl: sim.url,
+          databaseUrl: url.toString(),
+          extra: { ...common, WEBHOOK_RETRY_BASE_DELAY_MS: '200' },
+        }),
+      );
       spawned.push(worker);
       await waitFor(() => worker.output.join('').includes('listening'), 30_000);
       const client = await registerClient(api);

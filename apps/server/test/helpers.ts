@@ -183,6 +183,29 @@ export function waitForTask(url: string, taskId: string, statuses: string[], tim
   }, timeoutMs);
 }
 
+/** The environment of a built server run as a worker process beside an in-process API on the same schema. */
+export function workerEnv(options: {
+  schema: string;
+  simUrl: string;
+  databaseUrl?: string;
+  extra?: Record<string, string>;
+}): Record<string, string> {
+  return {
+    DATABASE_URL: options.databaseUrl ?? TEST_DATABASE_URL,
+    DATABASE_SCHEMA: options.schema,
+    ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789',
+    ANTHROPIC_BASE_URL: options.simUrl,
+    SERVER_MODE: 'worker',
+    // With DATABASE_URL set, authentication is configured: the worker boots with the same admin key and secret.
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    JWT_SECRET: TEST_JWT_SECRET,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...options.extra,
+  };
+}
+
 export interface SpawnedServer {
   child: import('node:child_process').ChildProcess;
   output: string[];

@@ -7,12 +7,11 @@ import {
   type SpawnedServer,
   spawnBuiltServer,
   startTestServer,
-  TEST_ADMIN_KEY,
   TEST_DATABASE_URL,
-  TEST_JWT_SECRET,
   uniqueSchema,
   waitFor,
   waitForTask,
+  workerEnv,
 } from './helpers.js';
 
 describe('a worker killed mid-task (SIGKILL)', () => {
@@ -26,26 +25,15 @@ describe('a worker killed mid-task (SIGKILL)', () => {
     const schema = uniqueSchema('crash');
     // This process only serves the API; the workers are separate processes of the built server.
     const api = await startTestServer({ sharedSim: sim, schema, dropSchemaOnClose: true, env: { SERVER_MODE: 'api' } });
-    const workerEnv = {
-      DATABASE_URL: TEST_DATABASE_URL,
-      DATABASE_SCHEMA: schema,
-      DATABASE_POOL_MAX: '3',
-      ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789',
-      ANTHROPIC_BASE_URL: sim.url,
-      SERVER_MODE: 'worker',
-      // With DATABASE_URL set, authentication is configured: the worker boots with the same admin key and secret.
-      ADMIN_API_KEY: TEST_ADMIN_KEY,
-      JWT_SECRET: TEST_JWT_SECRET,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      TASK_LEASE_SECONDS: '2',
-      LOG_LEVEL: 'info',
-      SHUTDOWN_TIMEOUT_MS: '1000',
-    };
+    const env = workerEnv({
+      schema,
+      simUrl: sim.url,
+      extra: { DATABASE_POOL_MAX: '3', TASK_LEASE_SECONDS: '2', SHUTDOWN_TIMEOUT_MS: '1000' },
+    });
     const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
     try {
-      const first = await spawnBuiltServer(workerEnv);
+      const first = await spawnBuiltServer(env);
       spawned.push(first);
       const task = await enqueueTask(api.url, { prompt: 'survive a crash', caching: false });
       await waitFor(() => sim.requests({ path: '/v1/messages' }).length === 1, 30_000);
@@ -57,7 +45,7 @@ describe('a worker killed mid-task (SIGKILL)', () => {
       await waitFor(() => sim.requests({ path: '/v1/messages' })[0]?.aborted === true);
 
       sim.setOptions({ tokensPerSecond: 0 });
-      const second = await spawnBuiltServer(workerEnv);
+      const second = await spawnBuiltServer(env);
       spawned.push(second);
       const done = await waitForTask(api.url, task.taskId, ['completed', 'failed'], 30_000);
       expect(done.status).toBe('completed');
