@@ -96,8 +96,9 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       connectionString,
       schema: bossSchema,
       max: 4,
-      // Expiry of a job fetched by a worker that died before claiming its task is checked this often.
-      maintenanceIntervalSeconds: Math.min(120, env.TASK_LEASE_SECONDS),
+      // Expiry of a job fetched by a worker that died (or lost its connection) before claiming its task is
+      // checked this often: the job expires a lease after its fetch and is back within 1.5 × the lease.
+      maintenanceIntervalSeconds: Math.max(1, Math.min(120, Math.ceil(env.TASK_LEASE_SECONDS / 2))),
     });
     // pg's errors carry the whole client (connection settings included): log only what says what happened.
     boss.on('error', (err: Error & { code?: string }) =>
