@@ -121,6 +121,29 @@ describe('task webhooks end to end (Q4)', () => {
     expect((await deliveriesOf(taskId)).map((d) => d.event)).toEqual(['task.cancelled']);
   });
 
+  it('many deliveries to one hanging receiver take at most half the slots: another receiver is not held up', async () => {
+    const slow = await startReceiver();
+    try {
+      // More hanging deliveries than the process has slots (8), each held until WEBHOOK_TIMEOUT_MS (3 s).
+      slow.script(Array.from({ length: 12 }, () => 'hang' as const));
+      for (let i = 0; i < 12; i++) {
+        const hung = await http<TaskBody>(`${t.url}/api/claude/queue`, {
+          body: { prompt: `to a receiver that hangs (${i})`, caching: false, callbackUrl: slow.url },
+        });
+        expect(hung.status).toBe(202);
+      }
+      await waitFor(() => slow.received.length >= 4);
+      const started = Date.now();
+      const taskId = await submit('to a healthy receiver, behind twelve hanging ones');
+      await waitFor(() => hitsFor(taskId).length > 0);
+      // Delivered while every hanging delivery still held its first attempt: it did not wait for a slot.
+      expect(Date.now() - started).toBeLessThan(2_500);
+      expect(slow.received.length).toBeLessThanOrEqual(4);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("a receiver that hangs holds up nobody else: another task's webhook arrives long before its timeout", async () => {
     const slow = await startReceiver();
     try {

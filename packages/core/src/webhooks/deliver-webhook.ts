@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { parseRetryAfter } from '../claude/anthropic-upstream.js';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { ResolveAll } from './callback-url.js';
+import type { HostGate } from './host-gate.js';
 import { retryDelayMs, verdictFor, type WebhookRetryPolicy } from './retry-schedule.js';
 import type { SecretBox } from './secret-box.js';
 import { sendWebhook } from './send-webhook.js';
@@ -25,6 +26,19 @@ export interface DeliverDeps {
   resolveAll?: ResolveAll;
   /** Called with the delay of a scheduled retry, so this process can wake its worker on time. */
   onRetryScheduled?: (delayMs: number) => void;
+  /** Each receiving host's share of this process's slots (host-gate.ts); none means no limit. */
+  gate?: HostGate;
+}
+
+/** How long an attempt whose receiver is at its share of slots waits before it is fetched again. */
+const POSTPONE_MS = 1_000;
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
 
 const MAX_ERROR_LENGTH = 500;
@@ -39,6 +53,25 @@ export async function deliverWebhook(deps: DeliverDeps, job: DeliveryJob): Promi
     .executeTakeFirst();
   // A redelivered, finished or already-recorded attempt: this job is stale (or a duplicate after a crash).
   if (delivery?.status !== 'pending' || delivery.attempts !== job.attempt - 1) return;
+
+  const leave = deps.gate?.enter(hostOf(delivery.url));
+  if (deps.gate && !leave) {
+    // This receiver already holds its share of the slots: the attempt waits its turn (it is not counted).
+    const delayMs = POSTPONE_MS + Math.floor(Math.random() * POSTPONE_MS);
+    await sendDeliveryJob(deps.boss, db, job, { delayMs, wakeChannel: deps.wakeChannel });
+    deps.onRetryScheduled?.(delayMs);
+    return;
+  }
+  try {
+    await attempt(deps, job, delivery);
+  } finally {
+    leave?.();
+  }
+}
+
+/** One attempt of a delivery that is due: send, record, schedule the next on a retryable failure. */
+async function attempt(deps: DeliverDeps, job: DeliveryJob, delivery: Selectable<Database['webhook_deliveries']>) {
+  const { db } = deps;
 
   const secrets = await signingSecrets(db, deps.box, delivery.client_id);
   const timestampSeconds = Math.floor(deps.clock.now() / 1000);

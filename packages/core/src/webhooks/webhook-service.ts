@@ -7,6 +7,7 @@ import { newId } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
 import { parseCallbackUrl, type ResolveAll, validateCallbackUrl } from './callback-url.js';
 import { deliverWebhook } from './deliver-webhook.js';
+import { createHostGate } from './host-gate.js';
 import { DEFAULT_WEBHOOK_RETRY_POLICY, type WebhookRetryPolicy } from './retry-schedule.js';
 import { createSecretBox } from './secret-box.js';
 import { createWakeTimer } from './wake-timer.js';
@@ -92,6 +93,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     wakeChannel,
     ...(deps.resolveAll ? { resolveAll: deps.resolveAll } : {}),
     onRetryScheduled: (delayMs: number) => wake.at(deps.clock.now() + delayMs, deps.clock.now()),
+    // One receiver may hold at most half of this process's slots: a hanging one cannot stall the rest.
+    gate: createHostGate(Math.max(1, Math.floor(config.concurrency / 2))),
   };
 
   return {
@@ -182,9 +185,9 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     },
 
     /**
-     * Runs deliveries in this process (SERVER_MODE worker/all): `concurrency` workers of one job each, so a
-     * receiver that hangs until its timeout holds one slot and delays nobody else's delivery (a batch would
-     * wait for its slowest job before fetching the next).
+     * Runs deliveries in this process (SERVER_MODE worker/all): `concurrency` workers of one job each (a batch
+     * would wait for its slowest job before fetching the next), and one receiving host holds at most half of
+     * them (the gate in deliverDeps), so receivers that hang cannot stall everybody else's deliveries.
      */
     startWorker: async () => {
       for (let i = 0; i < config.concurrency; i++) {
