@@ -104,6 +104,20 @@ describe('logs (L1, L2)', () => {
     expect(linesOf(failed.headers.get('x-request-id')).filter((l) => l.level === 'DEBUG')).toHaveLength(3);
   });
 
+  it('logs a refusal for a missing permission (403) under the client it refused', async () => {
+    const queryOnly = await registerClient(t, ['query']);
+    const refused = await http(`${t.url}/api/claude/queue`, {
+      body: { prompt: 'no queue permission' },
+      headers: bearer(queryOnly.apiKey),
+    });
+    expect(refused.status).toBe(403);
+    const [line] = linesOf(refused.headers.get('x-request-id')).filter((l) => l.message.startsWith('request'));
+    expect(line).toMatchObject({
+      level: 'WARN',
+      context: { status: 403, clientId: queryOnly.clientId, error: { code: 'authorization_error' } },
+    });
+  });
+
   it('logs probes at DEBUG only', async () => {
     const res = await http(`${t.url}/api/health/live`);
     expect(res.status).toBe(200);

@@ -73,7 +73,15 @@ export async function authorizeCaller(ctx: RequestContext, permission: Permissio
       `Authorization scheme ${ctx.unsupportedScheme} is not supported: send Authorization: Bearer <apiKey or token>`,
     );
   }
-  const principal = await ctx.services.auth.authorize(ctx.credential, ctx.ip, permission);
+  let principal: Principal;
+  try {
+    principal = await ctx.services.auth.authorize(ctx.credential, ctx.ip, permission);
+  } catch (error) {
+    // A known client without the permission: its 403 is logged under its id.
+    const refused = (error as { cause?: { principal?: Principal } } | null)?.cause?.principal;
+    if (isAppError(error) && error.code === 'authorization_error' && refused) ctx.outcome.principal = refused;
+    throw error;
+  }
   ctx.outcome.principal = principal;
   return principal;
 }

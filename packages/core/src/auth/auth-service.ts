@@ -173,7 +173,10 @@ export function createAuthCore(deps: AuthCoreDeps) {
     if (!result.ok) throw toError(result);
     if (!hasPermission(result.principal, permission)) {
       await noteClientFailure(result.principal.clientId);
-      throw new AppError('authorization_error', `This client lacks the '${permission}' permission`);
+      // The caller is known even though refused: the principal rides along (never in the body) for the log line.
+      throw new AppError('authorization_error', `This client lacks the '${permission}' permission`, {
+        cause: { principal: result.principal },
+      });
     }
     return result.principal;
   };
