@@ -133,6 +133,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       options.requestTimeoutMs ?? 300_000,
       (c, error) => {
         const ctx = c.get('ctx');
+        // The rest of a body still arriving is never read: the connection is not reused (as on the fast lane).
+        if (c.env?.incoming && !c.env.incoming.complete) ctx.responseHeaders.set('Connection', 'close');
         const result = errorResult(error, ctx);
         return send(c, result.status, result.body, ctx.responseHeaders);
       },

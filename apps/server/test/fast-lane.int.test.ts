@@ -299,42 +299,51 @@ describe('fast lane and Hono app answer alike', () => {
   });
 });
 
-describe('fast lane with CORS and a short request timeout', () => {
+describe('request timeout on both paths', () => {
   let t: TestServer;
   let client: RegisteredClient;
   beforeAll(async () => {
-    t = await startTestServer({ env: { CORS_ORIGINS: 'https://app.example.com', REQUEST_TIMEOUT_MS: '300' } });
+    t = await startTestServer({ env: { REQUEST_TIMEOUT_MS: '300' } });
     client = await registerClient(t);
   });
   afterAll(() => t?.close());
 
-  it('answers a body that arrives too slowly with 503 once REQUEST_TIMEOUT_MS has passed', async () => {
-    const started = Date.now();
-    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const u = new URL(`${t.url}/api/claude/query`);
-      const req = httpRequest(
-        {
-          host: u.hostname,
-          port: u.port,
-          path: u.pathname,
-          method: 'POST',
-          headers: { ...bearer(client.apiKey), 'content-type': 'application/json', 'content-length': '1000' },
-        },
-        (answer) => {
-          let text = '';
-          answer.on('data', (c: Buffer) => {
-            text += c.toString();
-          });
-          answer.on('end', () => resolve({ status: answer.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on('error', reject);
-      req.setTimeout(5_000, () => req.destroy(new Error('no answer in 5 s')));
-      req.write('{"prompt": "slow');
-    });
-    expect(res.status).toBe(503);
-    expect(JSON.parse(res.body).error.code).toBe('service_unavailable');
-    expect(Date.now() - started).toBeLessThan(5_000);
+  it('answers a body that arrives too slowly with 503 once REQUEST_TIMEOUT_MS has passed, and closes', async () => {
+    for (const framing of ['content-length', 'chunked'] as const) {
+      const started = Date.now();
+      const res = await new Promise<{ status: number; body: string; connection?: string }>((resolve, reject) => {
+        const u = new URL(`${t.url}/api/claude/query`);
+        const req = httpRequest(
+          {
+            host: u.hostname,
+            port: u.port,
+            path: u.pathname,
+            method: 'POST',
+            headers: {
+              ...bearer(client.apiKey),
+              'content-type': 'application/json',
+              ...(framing === 'content-length' ? { 'content-length': '1000' } : { 'transfer-encoding': 'chunked' }),
+            },
+          },
+          (answer) => {
+            let text = '';
+            answer.on('data', (c: Buffer) => {
+              text += c.toString();
+            });
+            answer.on('end', () =>
+              resolve({ status: answer.statusCode ?? 0, body: text, connection: answer.headers.connection }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.setTimeout(5_000, () => req.destroy(new Error('no answer in 5 s')));
+        req.write('{"prompt": "slow');
+      });
+      expect(res.status, framing).toBe(503);
+      expect(JSON.parse(res.body).error.code).toBe('service_unavailable');
+      expect(res.connection, framing).toBe('close');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
   });
 
   it('waits for a task submission already under way instead of answering 503 for a task that then lands', async () => {
@@ -361,6 +370,16 @@ describe('fast lane with CORS and a short request timeout', () => {
       }
     }
   });
+});
+
+describe('fast lane with CORS configured', () => {
+  let t: TestServer;
+  let client: RegisteredClient;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { CORS_ORIGINS: 'https://app.example.com' } });
+    client = await registerClient(t);
+  });
+  afterAll(() => t?.close());
 
   it('gives a request without an Origin the same headers as one the Hono app answers (Vary included)', async () => {
     const body = JSON.stringify({ prompt: 'cors parity', caching: false });
