@@ -212,6 +212,7 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
     route: RestRoute,
     params: Record<string, string>,
   ): boolean => {
+    if (repeatsJoinedHeader(req.rawHeaders)) return false;
     run(req, res, route, params).catch((error: unknown) => {
       // executeRoute never throws; this is a bug in the lane itself. Answer in the spec's shape if still possible.
       options.logger.error({ err: error }, 'fast lane failed');
@@ -256,14 +257,12 @@ export async function createFastLane(options: FastLaneOptions): Promise<FastLane
       if (length === undefined || h['transfer-encoding'] !== undefined) return false;
       if (!(Number(length) <= options.bodyLimitBytes)) return false;
       if (unsupportedBodyType(h['content-type']) || unsupportedEncoding(h['content-encoding'])) return false;
-      if (repeatsJoinedHeader(req.rawHeaders)) return false;
       return start(req, res, route, {});
     }
     if (req.method === 'GET' && url.startsWith('/api/claude/task/')) {
       const match = TASK_PATH.exec(url);
       // A GET with a body is rare enough to leave to the Hono app, which drains it.
       if (!match || h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) return false;
-      if (repeatsJoinedHeader(req.rawHeaders)) return false;
       return start(req, res, task, { taskId: match[1]! });
     }
     return false;

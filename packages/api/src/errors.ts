@@ -14,8 +14,7 @@ function describeZod(error: ZodError): string {
 }
 
 const LOST_CONNECTION_MESSAGES = [
-  'Connection terminated unexpectedly',
-  'Connection terminated',
+  'Connection terminated', // also "... unexpectedly"
   'Client has encountered a connection error and is not queryable',
   'timeout exceeded when trying to connect',
 ];

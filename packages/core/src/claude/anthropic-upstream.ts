@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type ClaudeUpstream,
   type MessageRequest,
+  shouldRetryFrom,
   UpstreamError,
   type UpstreamMessage,
 } from './upstream.js';
@@ -70,8 +71,6 @@ function normalise(error: unknown, signal: AbortSignal | undefined): UpstreamErr
 }
 
 const withRetryAfter = (ms: number | undefined) => (ms === undefined ? {} : { retryAfterMs: ms });
-const shouldRetryFrom = (verdict: string | undefined) =>
-  verdict === 'true' ? { shouldRetry: true } : verdict === 'false' ? { shouldRetry: false } : {};
 
 /**
  * The upstream: plain calls on a direct keep-alive client (direct-messages.ts), streaming calls and the ping

@@ -1,6 +1,12 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { type CallOptions, type MessageRequest, UpstreamError, type UpstreamMessage } from './upstream.js';
+import {
+  type CallOptions,
+  type MessageRequest,
+  shouldRetryFrom,
+  UpstreamError,
+  type UpstreamMessage,
+} from './upstream.js';
 import { MAY_NEED_CLEANING, upstreamMessageFrom } from './upstream-message.js';
 
 export interface DirectMessagesOptions {
@@ -38,20 +44,17 @@ function statusError(status: number, headers: IncomingMessage['headers'], text: 
     if (typeof body?.error?.type === 'string') type = body.error.type;
     if (typeof body?.error?.message === 'string') message = body.error.message;
   } catch {
-    // Not JSON (a proxy's HTML page, say): the status and the start of the text say what happened.
+    // Not JSON (a proxy's HTML page, say): the status alone says what happened.
   }
   const requestId = headers['request-id'];
   const retryAfterMs = retryAfterFrom(headers);
-  // As the official SDKs do: the API's explicit verdict on retrying wins over the status code.
-  const verdict = headers['x-should-retry'];
-  const shouldRetry = verdict === 'true' ? true : verdict === 'false' ? false : undefined;
   // A body that is not the API's JSON error (a proxy's HTML page, say) is not quoted: it is not ours to echo.
   return new UpstreamError('status', message ?? `${status} without a JSON error body`, {
     status,
     ...(type ? { type } : {}),
     ...(typeof requestId === 'string' ? { requestId } : {}),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    ...(shouldRetry === undefined ? {} : { shouldRetry }),
+    ...shouldRetryFrom(headers['x-should-retry']),
   });
 }
 

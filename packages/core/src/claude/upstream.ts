@@ -42,6 +42,10 @@ export interface ClaudeUpstream {
 
 export type UpstreamErrorKind = 'status' | 'connection' | 'timeout' | 'aborted';
 
+/** The API's `x-should-retry` header, as the official SDKs read it: its explicit verdict wins over the status code. */
+export const shouldRetryFrom = (verdict: unknown): { shouldRetry?: boolean } =>
+  verdict === 'true' ? { shouldRetry: true } : verdict === 'false' ? { shouldRetry: false } : {};
+
 /** Every upstream failure, normalised so retry and mapping rules read one shape. */
 export class UpstreamError extends Error {
   readonly kind: UpstreamErrorKind;
