@@ -73,9 +73,41 @@ function timestamp(): string {
   return lastStamp;
 }
 
+/**
+ * stdout, written synchronously once per event-loop turn: the lines logged while one turn's callbacks run
+ * go out in one `write` after them (setImmediate), so an answer's own write is never behind its log line.
+ * pino's default destination writes each line through the libuv thread pool instead: per line a worker
+ * thread is woken and the event loop is woken again when it is done, which at low concurrency is most of a
+ * log line's cost, and lines queue in memory without bound when stdout is slower than the server. Here a
+ * slow stdout makes the server wait (sonic-boom retries EAGAIN), a line is held at most one turn, and what
+ * is held when the process exits is written on the way out.
+ */
+export function stdoutDestination(): DestinationStream {
+  stdout ??= turnBatched(pino.destination({ dest: 1, sync: true }));
+  return stdout;
+}
+/** One per process: every logger of it (tests start many servers) shares the stream and its exit hook. */
+let stdout: DestinationStream | undefined;
+
+function turnBatched(out: DestinationStream): DestinationStream {
+  let held = '';
+  const flush = () => {
+    const lines = held;
+    held = '';
+    if (lines !== '') out.write(lines);
+  };
+  process.on('exit', flush);
+  return {
+    write(line: string) {
+      if (held === '') setImmediate(flush);
+      held += line;
+    },
+  };
+}
+
 export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }): Logger {
-  // One stream for both loggers below (pino's default: synchronous writes to stdout).
-  const destination = options.destination ?? (options.pretty ? createPrettyStream() : pino.destination(1));
+  // One stream for both loggers below.
+  const destination = options.destination ?? (options.pretty ? createPrettyStream() : stdoutDestination());
   const settings = {
     level: options.level,
     messageKey: 'message',
