@@ -6,6 +6,7 @@ import {
   errorResult,
   executeRoute,
   isFault,
+  ResponseHeaders,
   restRoutes,
   toAppError,
 } from '@claude-proxy/api';
@@ -73,7 +74,8 @@ function ipOf(c: Context<Env>, trusted: BlockList | undefined): string {
   return clientIpOf(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trusted);
 }
 
-function send(c: Context<Env>, status: number, body: unknown, headers: Headers): Response {
+function send(c: Context<Env>, status: number, body: unknown, extra: ResponseHeaders): Response {
+  const headers = new Headers([...extra]);
   headers.set('Content-Type', 'application/json; charset=utf-8');
   headers.set('X-Request-ID', c.get('requestId'));
   return new Response(JSON.stringify(body), { status, headers });
@@ -214,7 +216,7 @@ export function createApp(options: AppOptions): Hono<Env> {
           if (isFault(appError)) ctx.outcome.fault = appError.cause ?? error;
         },
         responseMeta: ({ errors }) => {
-          const headers = new Headers(ctx.responseHeaders);
+          const headers = new Headers([...ctx.responseHeaders]);
           for (const e of errors) {
             const retryAfter = (e.cause as AppError | undefined)?.retryAfter;
             if (retryAfter !== undefined) headers.set('Retry-After', String(retryAfter));
@@ -251,8 +253,11 @@ export function createApp(options: AppOptions): Hono<Env> {
     const error = incoming?.destroyed && !incoming.complete ? bodyNotReceived() : thrown;
     // With a context the request observer logs it (errorResult records the fault); without one, log here.
     if (!ctx) logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
-    const result = errorResult(error, ctx ?? { requestId: c.get('requestId') ?? '', responseHeaders: new Headers() });
-    return send(c, result.status, result.body, ctx?.responseHeaders ?? new Headers());
+    const result = errorResult(
+      error,
+      ctx ?? { requestId: c.get('requestId') ?? '', responseHeaders: new ResponseHeaders() },
+    );
+    return send(c, result.status, result.body, ctx?.responseHeaders ?? new ResponseHeaders());
   });
 
   return app;

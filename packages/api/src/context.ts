@@ -1,7 +1,9 @@
 import type { AppError, CacheStatus, Principal, Services } from '@claude-proxy/core';
+import { ResponseHeaders } from './response-headers.js';
 
 /** The authenticated caller (clientId + permissions); set by `authedProcedure`. */
 export type { Principal };
+export { ResponseHeaders };
 
 /** Per-request context shared by tRPC and the REST adapter. */
 export interface RequestContext {
@@ -14,7 +16,7 @@ export interface RequestContext {
   /** The scheme of an Authorization header that is not `Bearer` (e.g. `Basic`), to say why it was refused. */
   unsupportedScheme?: string;
   /** Headers a procedure adds to the response (Cache-Control, X-RateLimit-*, Retry-After). */
-  responseHeaders: Headers;
+  responseHeaders: ResponseHeaders;
   /** Aborted when the caller goes away. */
   signal?: AbortSignal;
   /** Time spent per phase in ms (auth, ratelimit, cache, upstream), for the Server-Timing header. */
@@ -71,5 +73,5 @@ export async function timePhase<T>(
 export function createRequestContext(
   init: Pick<RequestContext, 'services' | 'requestId' | 'ip' | 'credential'> & Partial<RequestContext>,
 ): RequestContext {
-  return { responseHeaders: new Headers(), timings: new Map(), outcome: {}, ...init };
+  return { responseHeaders: new ResponseHeaders(), timings: new Map(), outcome: {}, ...init };
 }

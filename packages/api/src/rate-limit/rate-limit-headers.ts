@@ -1,4 +1,5 @@
 import { AppError, type RateLimitCheck } from '@claude-proxy/core';
+import type { ResponseHeaders } from '../response-headers.js';
 
 export const RATE_LIMIT_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'] as const;
 
@@ -11,7 +12,7 @@ export function retryAfterSeconds(retryAfterMs: number): number {
  * Writes X-RateLimit-* (Reset in Unix seconds). When several limits apply to one response, the most
  * restrictive wins: the fewest remaining, then the latest reset.
  */
-export function applyRateLimitHeaders(headers: Headers, check: RateLimitCheck): void {
+export function applyRateLimitHeaders(headers: ResponseHeaders, check: RateLimitCheck): void {
   const reset = Math.ceil(check.resetAtMs / 1000);
   const current = headers.get('X-RateLimit-Remaining');
   if (current !== null) {

@@ -11,9 +11,10 @@ import {
   tokenOutputSchema,
   unsuspendOutputSchema,
 } from '@claude-proxy/core';
+import type { ResponseHeaders } from '../../response-headers.js';
 import { authedProcedure, publicProcedure } from '../../trpc.js';
 
-const noStore = (headers: Headers) => headers.set('Cache-Control', 'no-store');
+const noStore = (headers: ResponseHeaders) => headers.set('Cache-Control', 'no-store');
 
 /** E8: admin only; the key (and the webhook secret) appear in this answer and never again. */
 export const registerProcedure = authedProcedure('admin')
