@@ -75,7 +75,12 @@ describe('failed-auth limit per IP, anomaly watch (A8) and the query-string swit
     const limited = await query(wrong);
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('rate_limit_exceeded');
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    // S2: this 429 carries the rate-limit headers like any other.
+    expect(limited.headers.get('x-ratelimit-limit')).toBe('3');
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(limited.headers.get('x-ratelimit-reset'))).toBe(Math.ceil(clock.now() / 1000) + retryAfter);
     const token = await http<ErrorBody>(`${t.url}/api/auth/token`, { body: { apiKey: wrong } });
     expect(token.status).toBe(429);
     // A key verified before is served from the cache: no bcrypt, no lock-out of legitimate callers.
