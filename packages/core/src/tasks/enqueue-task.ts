@@ -6,6 +6,7 @@ import { type EnqueueTaskInput, PRIORITIES } from './task.schema.js';
 import type { TaskDeps } from './task-deps.js';
 import type { TaskJob, TaskQueue } from './task-queue.js';
 import { countAheadMany, insertTasks, type NewTask, type TaskDb, type TaskRow } from './task-repository.js';
+import { placeInLine } from './task-view.js';
 
 /** E2 */
 export interface EnqueuedTask {
@@ -33,7 +34,7 @@ export async function enqueueTask(deps: TaskDeps, input: EnqueueTaskInput, clien
     ...(input.parameters !== undefined ? { parameters: input.parameters } : {}),
     ...(input.caching !== undefined ? { caching: input.caching } : {}),
   };
-  const { position } = await deps.enqueuer.enqueue(
+  const { position: ahead } = await deps.enqueuer.enqueue(
     {
       id: taskId,
       jobId,
@@ -46,8 +47,8 @@ export async function enqueueTask(deps: TaskDeps, input: EnqueueTaskInput, clien
     },
     { id: jobId, taskId, priority },
   );
-  const start = await deps.estimator.startTime(position);
-  return { taskId, status: 'queued', position, estimatedStartTime: start.toISOString(), metadata };
+  const start = await deps.estimator.startTime(ahead);
+  return { taskId, status: 'queued', position: placeInLine(ahead), estimatedStartTime: start.toISOString(), metadata };
 }
 
 export interface TaskEnqueuer {

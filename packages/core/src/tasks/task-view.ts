@@ -79,6 +79,12 @@ export interface TaskResult {
 const iso = (d: Date | null): string => (d ?? new Date(0)).toISOString();
 const metadataOf = (row: TaskRow): Metadata => (row.metadata as Metadata | null) ?? {};
 
+/**
+ * The `position` a caller sees: its place in line, 1 for the next task to start (the spec's examples count
+ * 3, 2 and 1, never 0), from the number of queued tasks that start before it.
+ */
+export const placeInLine = (ahead: number): number => ahead + 1;
+
 export async function toTaskView(
   row: TaskRow,
   position: () => Promise<number>,
@@ -87,12 +93,12 @@ export async function toTaskView(
   const base = { taskId: row.id, retries: row.retries, metadata: metadataOf(row) };
   switch (row.status) {
     case 'queued': {
-      const p = await position();
+      const ahead = await position();
       return {
         ...base,
         status: 'queued',
-        position: p,
-        estimatedStartTime: (await estimator.startTime(p)).toISOString(),
+        position: placeInLine(ahead),
+        estimatedStartTime: (await estimator.startTime(ahead)).toISOString(),
       };
     }
     case 'processing': {
@@ -139,7 +145,7 @@ export function toListItem(row: TaskRow & { position: number | null }): TaskList
     priority: priorityName(row.priority),
     createdAt: row.created_at.toISOString(),
     ...(row.completed_at ? { completedAt: row.completed_at.toISOString() } : {}),
-    ...(row.status === 'queued' && row.position !== null ? { position: row.position } : {}),
+    ...(row.status === 'queued' && row.position !== null ? { position: placeInLine(row.position) } : {}),
     metadata: metadataOf(row),
   };
 }
