@@ -147,7 +147,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   const streamingLimit = bodyLimit({
     maxSize: options.bodyLimitBytes,
     onError: (c) => {
-      const error = new AppError('payload_too_large', `Request body exceeds ${options.bodyLimitBytes} bytes`);
+      const error = new AppError('invalid_request', `Request body exceeds ${options.bodyLimitBytes} bytes`);
       const result = errorResult(error, c.get('ctx'));
       // The rest of the body is never read; a client must not reuse this connection for its next request.
       c.get('ctx').responseHeaders.set('Connection', 'close');
@@ -174,7 +174,7 @@ export function createApp(options: AppOptions): Hono<Env> {
         const refusal =
           unsupportedBodyType(c.req.header('content-type')) ?? unsupportedEncoding(c.req.header('content-encoding'));
         if (refusal) {
-          const result = errorResult(new AppError('unsupported_media_type', refusal), ctx);
+          const result = errorResult(new AppError('invalid_request', refusal), ctx);
           return send(c, result.status, result.body, ctx.responseHeaders);
         }
         let text: string;

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
+// 400 for all of them: the spec's statuses (X3) have no 408 or 431; the message says which it was.
 const ANSWERS: Record<string, [status: number, reason: string, code: string, message: string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'invalid_request', 'Request headers are too large'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'invalid_request', 'The request was not received in time'],
+  HPE_HEADER_OVERFLOW: [400, 'Bad Request', 'invalid_request', 'Request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [400, 'Bad Request', 'invalid_request', 'The request was not received in time'],
 };
 const MALFORMED: [number, string, string, string] = [400, 'Bad Request', 'invalid_request', 'Malformed HTTP request'];
 

@@ -90,7 +90,7 @@ export const bodyNotReceived = (): AppError =>
 export const requestTimedOut = (ms: number): AppError =>
   new AppError('service_unavailable', `The request took longer than ${ms} ms and was stopped`, {
     retryAfter: 1,
-    details: { timeoutMs: ms },
+    details: `REQUEST_TIMEOUT_MS is ${ms}`,
   });
 
 /**

@@ -78,7 +78,7 @@ describe('logs (L1, L2)', () => {
     });
   });
 
-  it('logs an upstream failure at ERROR, a throttled or oversized request at WARN, a bad one at INFO', async () => {
+  it('logs an upstream failure at ERROR, a bad or oversized one at INFO', async () => {
     t.sim.script([
       { kind: 'error', status: 500, type: 'api_error' },
       { kind: 'error', status: 500, type: 'api_error' },
@@ -89,7 +89,7 @@ describe('logs (L1, L2)', () => {
     const bad = await query({ parameters: {} });
     expect(bad.status).toBe(400);
     const big = await query({ prompt: 'x'.repeat(4096) });
-    expect(big.status).toBe(413);
+    expect(big.status).toBe(400);
 
     const only = (res: typeof failed) =>
       linesOf(res.headers.get('x-request-id')).filter((l) => l.message.startsWith('request'));
@@ -99,7 +99,9 @@ describe('logs (L1, L2)', () => {
     expect(only(bad)).toMatchObject([
       { level: 'INFO', message: 'request rejected', context: { status: 400, error: { code: 'invalid_request' } } },
     ]);
-    expect(only(big)).toMatchObject([{ level: 'WARN', context: { status: 413, route: '/api/claude/query' } }]);
+    expect(only(big)).toMatchObject([
+      { level: 'INFO', context: { status: 400, route: '/api/claude/query', error: { code: 'invalid_request' } } },
+    ]);
     // Each upstream attempt has its own DEBUG line.
     expect(linesOf(failed.headers.get('x-request-id')).filter((l) => l.level === 'DEBUG')).toHaveLength(3);
   });

@@ -114,13 +114,13 @@ describe('POST /api/claude/query (E1)', () => {
     [{ prompt: 'x', caching: 'yes' }, 'caching'],
     [{ prompt: 'x', parameters: { max_tokens: 10 } }, 'parameters'],
   ])('rejects %j naming %s', async (body, path) => {
-    const res = await http<{ error: { code: string; details: { path: string }[] } }>(`${t.url}/api/claude/query`, {
+    const res = await http<{ error: { code: string; details: string } }>(`${t.url}/api/claude/query`, {
       headers: auth,
       body,
     });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_request');
-    expect(res.body.error.details.map((d) => d.path)).toContain(path);
+    expect(res.body.error.details).toContain(`${path}: `);
   });
 
   it('answers 400 naming an unknown model, without calling upstream', async () => {
@@ -145,7 +145,7 @@ describe('POST /api/claude/query (E1)', () => {
     });
     expect(res.status).toBe(500);
     expect(res.body.error.code).toBe('claude_api_error');
-    expect(res.body.error.details).toMatchObject({ upstreamStatus: 500, upstreamType: 'api_error' });
+    expect(res.body.error.details).toMatch(/\(upstream 500, api_error, request-id [^)]+\)$/);
     expect(JSON.stringify(res.body)).not.toContain('sk-ant-test-key');
     expect(t.sim.messageCount()).toBe(3);
   });
@@ -157,7 +157,7 @@ describe('POST /api/claude/query (E1)', () => {
     expect(res.headers.get('x-request-id')).toMatch(UUID);
   });
 
-  it('reads JSON bodies only: another Content-Type or a Content-Encoding is a 415 that says what to send', async () => {
+  it('reads JSON bodies only: another Content-Type or a Content-Encoding is a 400 that says what to send', async () => {
     const body = JSON.stringify({ prompt: 'content types', caching: false });
     const post = (headers: Record<string, string>) =>
       http<{ error: { code: string; message: string } }>(`${t.url}/api/claude/query`, {
@@ -173,8 +173,8 @@ describe('POST /api/claude/query (E1)', () => {
     ];
     for (const headers of refused) {
       const res = await post(headers);
-      expect(res.status, JSON.stringify(headers)).toBe(415);
-      expect(res.body.error.code).toBe('unsupported_media_type');
+      expect(res.status, JSON.stringify(headers)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
       expect(res.body.error.message).toMatch(/Content-(Type|Encoding)/);
     }
     const before = t.sim.messageCount();

@@ -9,7 +9,7 @@ import {
   waitForTask,
 } from './helpers.js';
 
-type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown>; requestId: string } };
+type ErrorBody = { error: { code: string; message: string; details?: string; requestId: string } };
 
 describe('upstream failures through E1', () => {
   let t: TestServer;
@@ -33,7 +33,7 @@ describe('upstream failures through E1', () => {
     const res = await query('bad');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_request');
-    expect(res.body.error.details).toMatchObject({ upstreamStatus: 400, upstreamType: 'invalid_request_error' });
+    expect(res.body.error.details).toMatch(/\(upstream 400, invalid_request_error, request-id [^)]+\)$/);
     expect(t.sim.messageCount()).toBe(1);
   });
 
@@ -50,22 +50,25 @@ describe('upstream failures through E1', () => {
     expect(t.sim.messageCount()).toBe(1);
   });
 
-  it('a persistent upstream 429 becomes 429 rate_limit_exceeded with Retry-After', async () => {
+  // E1 and the spec's own example: an upstream rate limit is 500 claude_api_error, not the caller's 429.
+  it('a persistent upstream 429 becomes 500 claude_api_error with Retry-After', async () => {
     const e = { kind: 'error' as const, status: 429, type: 'rate_limit_error', retryAfter: 1 };
     t.sim.script([e, e, e]);
     const res = await query('limited');
-    expect(res.status).toBe(429);
-    expect(res.body.error.code).toBe('rate_limit_exceeded');
+    expect(res.status).toBe(500);
+    expect(res.body.error.code).toBe('claude_api_error');
+    expect(res.body.error.details).toMatch(/\(upstream 429, rate_limit_error, request-id /);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(t.sim.messageCount()).toBe(3);
   });
 
-  it('a persistently overloaded upstream becomes 503 with Retry-After', async () => {
+  it('a persistently overloaded upstream becomes 500 claude_api_error with Retry-After', async () => {
     const e = { kind: 'error' as const, status: 529, type: 'overloaded_error', retryAfterMs: 5 };
     t.sim.script([e, e, e]);
     const res = await query('overloaded');
-    expect(res.status).toBe(503);
-    expect(res.body.error.code).toBe('service_unavailable');
+    expect(res.status).toBe(500);
+    expect(res.body.error.code).toBe('claude_api_error');
+    expect(res.body.error.details).toMatch(/\(upstream 529, overloaded_error, /);
     expect(res.headers.get('retry-after')).not.toBeNull();
   });
 

@@ -2,8 +2,9 @@ import { AppError, isAppError } from '@claude-proxy/core';
 import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 
-function zodDetails(error: ZodError) {
-  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+/** Every problem found, `path: message` joined by `; ` (the first one is also the error's message). */
+function zodDetails(error: ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
 }
 
 function describeZod(error: ZodError): string {
@@ -51,10 +52,11 @@ export function toAppError(error: unknown): AppError {
         return new AppError('not_found', error.message || 'Not found');
       case 'METHOD_NOT_SUPPORTED':
         return new AppError('method_not_allowed', error.message || 'Method not allowed');
+      // A body too large or of another type is a parameter error like any other: 400 (E1, X3).
       case 'PAYLOAD_TOO_LARGE':
-        return new AppError('payload_too_large', error.message || 'Payload too large');
+        return new AppError('invalid_request', error.message || 'Request body too large');
       case 'UNSUPPORTED_MEDIA_TYPE':
-        return new AppError('unsupported_media_type', error.message);
+        return new AppError('invalid_request', error.message || 'Unsupported request body type');
       default:
         if (databaseUnavailable(error.cause)) return unavailable(error.cause);
         return new AppError('internal_server_error', 'Internal server error', { cause: error.cause ?? error });

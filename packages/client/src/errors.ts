@@ -13,8 +13,6 @@ export type ClaudeProxyErrorCode =
   | 'internal_server_error'
   | 'not_found'
   | 'method_not_allowed'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
   | 'service_unavailable'
   | 'task_failed'
   | 'task_cancelled'

@@ -17,8 +17,8 @@ export interface ObserveOptions {
 
 /** Probes and scrapes: logged at DEBUG (WARN when failing) and kept out of the request history. */
 const QUIET = new Set(['/api/health', '/api/health/live', '/api/health/ready', '/metrics']);
-/** 4xx answers worth a WARN: someone is locked out, throttled or pushing too much. */
-const WARN_STATUSES = new Set([401, 403, 413, 429]);
+/** 4xx answers worth a WARN: someone is locked out or throttled. */
+const WARN_STATUSES = new Set([401, 403, 429]);
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 const round = (ms: number) => Math.round(ms * 10) / 10;

@@ -21,7 +21,7 @@ const errorSchema: JsonSchema = {
       properties: {
         code: { type: 'string', description: 'One of the closed set of error codes' },
         message: { type: 'string' },
-        details: { description: 'More about the failure (optional)' },
+        details: { type: 'string', description: 'More about the failure (optional)' },
         requestId: { type: 'string', description: 'Equals the X-Request-ID response header' },
       },
       additionalProperties: true,
@@ -30,14 +30,14 @@ const errorSchema: JsonSchema = {
 };
 
 const ERROR_STATUSES: Record<string, string> = {
-  '400': 'Invalid request (invalid_request, result_not_available, cannot_cancel)',
+  '400': 'Invalid request: parameters, body size or type (invalid_request, result_not_available, cannot_cancel)',
   '401': 'Missing or invalid credentials (authentication_error)',
   '403': 'The credentials lack the permission (authorization_error)',
   '404': 'Not found (task_not_found, not_found)',
-  '413': 'Body too large (payload_too_large)',
   '429': 'Rate limit reached (rate_limit_exceeded); see Retry-After',
-  '500': 'Claude API or internal error (claude_api_error, internal_server_error)',
-  '503': 'Upstream overloaded (service_unavailable); see Retry-After',
+  '500':
+    'Claude API or internal error (claude_api_error, internal_server_error); an upstream rate limit or overload carries Retry-After',
+  '503': 'Temporarily unavailable: database unreachable or request timed out (service_unavailable); see Retry-After',
 };
 
 function procedureDef(path: string): ProcedureDef {

@@ -34,13 +34,7 @@ export function rateLimitError(check: RateLimitCheck): AppError {
     `Rate limit exceeded: ${check.limit} ${check.type} requests per minute for ${who}; retry in ${retryAfter} s`,
     {
       retryAfter,
-      details: {
-        type: check.type,
-        scope: check.scope,
-        limit: check.limit,
-        remaining: 0,
-        reset: Math.ceil(check.resetAtMs / 1000),
-      },
+      details: `${check.type} limit ${check.limit} per minute by ${check.scope}; 0 remaining until ${Math.ceil(check.resetAtMs / 1000)} (X-RateLimit-Reset)`,
     },
   );
 }

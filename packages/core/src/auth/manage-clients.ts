@@ -182,7 +182,7 @@ export function createClientManager(deps: ManageDeps) {
       const graceEnds = input.gracePeriod ? addDuration(now, parseLifetime(input.gracePeriod)!) : now;
       if (graceEnds - now > config.maxRotationGraceMs) {
         throw new AppError('invalid_request', 'gracePeriod is longer than this server allows', {
-          details: [{ path: 'gracePeriod', message: `at most ${Math.floor(config.maxRotationGraceMs / 1000)} s` }],
+          details: `gracePeriod: at most ${Math.floor(config.maxRotationGraceMs / 1000)} s`,
         });
       }
       const current = await repo.newestKey(db.db, client.id);

@@ -29,7 +29,7 @@ export function resolveModel(aliases: Readonly<Record<string, string>>, name: st
   const id = Object.hasOwn(aliases, name) ? aliases[name] : undefined;
   if (id === undefined) {
     throw new AppError('invalid_request', `Unknown model: ${name}`, {
-      details: { model: name, known: Object.keys(aliases) },
+      details: `Known models: ${Object.keys(aliases).join(', ')}`,
     });
   }
   return id;

@@ -11,8 +11,6 @@ export const ERROR_TABLE = {
   method_not_allowed: { status: 405, trpc: 'METHOD_NOT_SUPPORTED' },
   result_not_available: { status: 400, trpc: 'BAD_REQUEST' },
   cannot_cancel: { status: 400, trpc: 'BAD_REQUEST' },
-  payload_too_large: { status: 413, trpc: 'PAYLOAD_TOO_LARGE' },
-  unsupported_media_type: { status: 415, trpc: 'UNSUPPORTED_MEDIA_TYPE' },
   rate_limit_exceeded: { status: 429, trpc: 'TOO_MANY_REQUESTS' },
   claude_api_error: { status: 500, trpc: 'INTERNAL_SERVER_ERROR' },
   internal_server_error: { status: 500, trpc: 'INTERNAL_SERVER_ERROR' },
@@ -24,7 +22,8 @@ export type TrpcErrorCode = (typeof ERROR_TABLE)[ErrorCode]['trpc'];
 export const ERROR_CODES = Object.keys(ERROR_TABLE) as ErrorCode[];
 
 export interface AppErrorOptions {
-  details?: unknown;
+  /** More about the failure, for a person: a string, as in the spec's examples (X2). */
+  details?: string;
   /** Extra top-level fields of the error object, e.g. `taskStatus` (spec E4/E5). */
   extra?: Record<string, unknown>;
   /** Seconds the caller should wait before retrying (429/503); becomes the Retry-After header. */
@@ -35,7 +34,7 @@ export interface AppErrorOptions {
 /** An expected failure that leaves the server as the spec's error body. Never carries a secret or a stack. */
 export class AppError extends Error {
   readonly code: ErrorCode;
-  readonly details: unknown;
+  readonly details: string | undefined;
   readonly extra: Record<string, unknown> | undefined;
   readonly retryAfter: number | undefined;
 
@@ -62,7 +61,7 @@ export function httpStatusOf(code: ErrorCode): number {
 }
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown; requestId: string } & Record<string, unknown>;
+  error: { code: ErrorCode; message: string; details?: string; requestId: string } & Record<string, unknown>;
 }
 
 /** The spec's error body (X2). */

@@ -25,9 +25,12 @@ export function usageRange(input: Pick<UsageInput, 'from' | 'to'>, clock: Clock)
   const to = input.to ?? day(clock.now());
   const from = input.from ?? day(Date.parse(to) - 29 * DAY_MS);
   const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
-  if (days < 1) throw new AppError('invalid_request', 'from must not be after to', { details: { from, to } });
+  if (days < 1)
+    throw new AppError('invalid_request', 'from must not be after to', { details: `from ${from}, to ${to}` });
   if (days > MAX_DAYS) {
-    throw new AppError('invalid_request', `The range may span at most ${MAX_DAYS} days`, { details: { from, to } });
+    throw new AppError('invalid_request', `The range may span at most ${MAX_DAYS} days`, {
+      details: `from ${from}, to ${to}`,
+    });
   }
   return { from, to };
 }

@@ -26,7 +26,7 @@ export function enforceMaxTokens(request: MessageRequest, clientCap: number | nu
       'invalid_request',
       `Invalid parameter parameters.maxTokens: at most ${modelCap} for ${request.model}`,
       {
-        details: { parameter: 'parameters.maxTokens', max: modelCap, model: request.model },
+        details: `parameters.maxTokens: at most ${modelCap} for ${request.model}`,
       },
     );
   }
@@ -35,7 +35,7 @@ export function enforceMaxTokens(request: MessageRequest, clientCap: number | nu
       'invalid_request',
       `Invalid parameter parameters.maxTokens: at most ${clientCap} for this client`,
       {
-        details: { parameter: 'parameters.maxTokens', max: clientCap },
+        details: `parameters.maxTokens: at most ${clientCap} for this client`,
       },
     );
   }

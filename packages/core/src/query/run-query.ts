@@ -67,7 +67,7 @@ export function buildUpstreamRequest(
   const p = input.parameters ?? {};
   if (p.temperature !== undefined && p.topP !== undefined && p.topP !== 1) {
     throw new AppError('invalid_request', 'temperature and topP cannot both be set for this model; use only one', {
-      details: { parameters: ['temperature', 'topP'] },
+      details: 'parameters.temperature, parameters.topP: only one of them may be set',
     });
   }
   const request = toMessageRequest(input, resolveModel(modelAliases, p.model ?? 'claude-3'));

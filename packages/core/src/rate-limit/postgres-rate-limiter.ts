@@ -84,7 +84,7 @@ interface Group {
 function unavailable(reason: string, cause?: unknown): AppError {
   return new AppError('service_unavailable', 'Rate limiter unavailable; retry shortly', {
     retryAfter: 1,
-    details: { reason },
+    details: reason,
     ...(cause === undefined ? {} : { cause }),
   });
 }

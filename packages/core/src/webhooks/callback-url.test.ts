@@ -17,7 +17,9 @@ async function reason(url: string, options: Parameters<typeof validateCallbackUr
   } catch (error) {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('invalid_request');
-    return ((error as AppError).details as { reason: string }[])[0]?.reason;
+    const details = (error as AppError).details ?? '';
+    expect(details).toMatch(/^callbackUrl: /);
+    return details.slice('callbackUrl: '.length);
   }
 }
 

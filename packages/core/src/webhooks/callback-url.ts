@@ -36,7 +36,7 @@ export function allowedHostSet(allowedHosts: readonly string[] = []): Set<string
 const MAX_URL_LENGTH = 2048;
 
 function invalid(message: string, reason: string): AppError {
-  return new AppError('invalid_request', message, { details: [{ path: 'callbackUrl', message, reason }] });
+  return new AppError('invalid_request', message, { details: `callbackUrl: ${reason}` });
 }
 
 /** Parses and checks the shape of a callback URL (no DNS): http(s), no credentials, bounded length. */
