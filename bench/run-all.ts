@@ -14,7 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { autocannonRun, concurrentTimedRun, type LoadResult, median, sequentialRun, type Target } from './lib/load.js';
 import { type Proc, ROOT, startBareProcess, startProxyProcess, startSimProcess } from './lib/processes.js';
-import { proxyQueueRate, rawPgBossRate } from './lib/queue-rate.js';
+import { dropSchemas, proxyQueueRate, rawPgBossRate } from './lib/queue-rate.js';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -271,6 +271,7 @@ Samples (s: MB): ${samples.map((s) => `${fmt(s.t)}: ${fmt(s.rss, 0)}`).join(', '
     }
   } finally {
     for (const p of procs.reverse()) await p.stop();
+    await dropSchemas(DATABASE_URL, [SCHEMA, `${SCHEMA}_boss`]);
   }
 
   const doc = `# Benchmarks

@@ -29,9 +29,17 @@ export async function rawPgBossRate(connectionString: string, schema: string, jo
     return jobs / ((performance.now() - started) / 1000);
   } finally {
     await boss.stop({ graceful: false, wait: true });
-    const client = new pg.Client({ connectionString });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await dropSchemas(connectionString, [schema]);
+  }
+}
+
+/** Drops what a benchmark created, so runs do not pile schemas up in the shared database. */
+export async function dropSchemas(connectionString: string, schemas: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
     await client.end();
   }
 }
