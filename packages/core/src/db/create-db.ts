@@ -1,4 +1,13 @@
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type Dialect,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  type SchemaMetadata,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -25,6 +34,47 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 // timestamptz -> Date (pg default), int8 -> number: counts here stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 
+/**
+ * What kysely's migrator asks of the database (does our schema exist, which tables does it hold), answered
+ * for our schema alone. kysely's own Postgres introspector lists every table of every schema in the
+ * database and checks each schema's privileges by name: a database shared with other tenants (test runs,
+ * other deployments) fails it whenever one of them drops a schema at that moment, and it slows down as
+ * the database grows.
+ */
+class OwnSchemaIntrospector implements DatabaseIntrospector {
+  constructor(
+    private readonly db: Kysely<unknown>,
+    private readonly schema: string,
+  ) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const { rows } = await sql<{ name: string }>`
+      SELECT nspname AS name FROM pg_catalog.pg_namespace WHERE nspname = ${this.schema}`.execute(this.db);
+    return rows;
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const { rows } = await sql<{ name: string; isView: boolean }>`
+      SELECT c.relname AS name, c.relkind IN ('v', 'm') AS "isView"
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = ${this.schema} AND c.relkind IN ('r', 'p', 'v', 'm')`.execute(this.db);
+    return rows.map((r) => ({ name: r.name, schema: this.schema, isView: r.isView, columns: [] }));
+  }
+
+  async getMetadata(): Promise<{ tables: TableMetadata[] }> {
+    return { tables: await this.getTables() };
+  }
+}
+
+function ownSchemaDialect(inner: Dialect, schema: string): Dialect {
+  return {
+    createDriver: () => inner.createDriver(),
+    createQueryCompiler: () => inner.createQueryCompiler(),
+    createAdapter: () => inner.createAdapter(),
+    createIntrospector: (db) => new OwnSchemaIntrospector(db, schema),
+  };
+}
+
 export function createDb(options: DbOptions): Db {
   const schema = options.schema ?? 'public';
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`);
@@ -45,7 +95,7 @@ export function createDb(options: DbOptions): Db {
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: ownSchemaDialect(new PostgresDialect({ pool }), schema) });
   return {
     db,
     pool,
