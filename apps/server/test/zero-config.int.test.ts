@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,19 +16,7 @@ interface Running {
 
 /** The built server exactly as `pnpm start` runs it: no DATABASE_URL, no ANTHROPIC_API_KEY. */
 async function startBuilt(dataDir: string, port: number, pgPort: number): Promise<Running> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(pgPort),
-  };
-  // A process group of its own, as a terminal gives `pnpm start`: Ctrl-C can be sent to the whole group.
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const output: string[] = [];
-  child.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
-  child.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
+  const { child, output } = spawnBuilt(dataDir, port, pgPort);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => {
@@ -42,6 +31,29 @@ async function startBuilt(dataDir: string, port: number, pgPort: number): Promis
   );
   return { child, output, url };
 }
+
+function spawnBuilt(dataDir: string, port: number, pgPort: number): { child: ChildProcess; output: string[] } {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(pgPort),
+  };
+  // A process group of its own, as a terminal gives `pnpm start`: Ctrl-C can be sent to the whole group.
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const output: string[] = [];
+  child.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
+  child.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
+  return { child, output };
+}
+
+const exitOf = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
 
 /** SIGTERM to the server, or Ctrl-C: SIGINT to its whole process group (embedded Postgres included). */
 function stop(running: Running, how: 'SIGTERM' | 'ctrl-c' = 'SIGTERM'): Promise<number | null> {
@@ -119,4 +131,37 @@ describe('zero-config run (embedded Postgres + built-in simulator)', () => {
     expect(stopped).toContain('shutdown complete');
     expect(stopped).not.toMatch(/terminating connection|Unhandled 'error'|pg-boss error/);
   });
+
+  it('refuses a second server on the same DATA_DIR, names a taken Postgres port, and stops when its Postgres dies', async () => {
+    const first = await startBuilt(dataDir, port, pgPort);
+    try {
+      // A second `pnpm start` in the same folder: refused before it touches the first one's database.
+      const second = spawnBuilt(dataDir, port + 2, pgPort);
+      expect(await exitOf(second.child)).toBe(1);
+      expect(second.output.join('')).toContain(`Another claude-proxy (pid ${first.child.pid}) is running`);
+      expect(second.output.join('')).not.toContain('    at ');
+      const ready = await fetch(`${first.url}/api/health/ready`);
+      expect(ready.status).toBe(200);
+
+      // Its Postgres stopped behind its back: the server says so and exits instead of answering 503 forever.
+      const pid = Number.parseInt(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8'), 10);
+      process.kill(pid, 'SIGINT');
+      expect(await exitOf(first.child)).toBe(1);
+      expect(first.output.join('')).toContain('the embedded Postgres stopped on its own');
+    } finally {
+      if (first.child.exitCode === null) first.child.kill('SIGKILL');
+    }
+
+    // Something else on the Postgres port: the message names it and the setting to change.
+    const squatter = createServer().listen(pgPort, '127.0.0.1');
+    await new Promise((resolve) => squatter.once('listening', resolve));
+    try {
+      const third = spawnBuilt(dataDir, port + 4, pgPort);
+      expect(await exitOf(third.child)).toBe(1);
+      expect(third.output.join('')).toContain(`cannot listen on 127.0.0.1:${pgPort}`);
+      expect(third.output.join('')).toContain('EMBEDDED_PG_PORT');
+    } finally {
+      squatter.close();
+    }
+  }, 120_000);
 });
