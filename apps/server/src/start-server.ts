@@ -101,14 +101,19 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
       maintenanceIntervalSeconds: Math.max(1, Math.min(120, Math.ceil(env.TASK_LEASE_SECONDS / 2))),
     });
     // pg's errors carry the whole client (connection settings included): log only what says what happened.
+    // Once pg-boss has stopped, a connection of its that the database closes on the way down is expected.
+    let bossStopped = false;
     boss.on('error', (err: Error & { code?: string }) =>
-      logger.error(
+      logger[bossStopped ? 'debug' : 'error'](
         { err: { type: err.name, message: err.message, code: err.code, stack: err.stack } },
-        'pg-boss error',
+        bossStopped ? 'pg-boss connection closed after it stopped' : 'pg-boss error',
       ),
     );
     await boss.start();
-    cleanups.push(() => boss.stop({ graceful: true, timeout: env.SHUTDOWN_TIMEOUT_MS }));
+    cleanups.push(async () => {
+      await boss.stop({ graceful: true, timeout: env.SHUTDOWN_TIMEOUT_MS });
+      bossStopped = true;
+    });
 
     let simulator: Simulator | undefined;
     let apiKey = env.ANTHROPIC_API_KEY;
