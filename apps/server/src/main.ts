@@ -4,6 +4,11 @@ import { ConfigError, loadEnv } from './env.js';
 import { type ServerHandle, startServer } from './start-server.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/**
+ * One Ctrl-C can arrive twice: from the terminal and again from a runner that forwards it (turbo in
+ * `pnpm dev`). A repeat this soon after the first is that echo, not an impatient second press.
+ */
+const ECHO_MS = 1_000;
 
 async function main(): Promise<void> {
   let env: ReturnType<typeof loadEnv>;
@@ -19,6 +24,7 @@ async function main(): Promise<void> {
 
   let server: ServerHandle | undefined;
   let signalled: string | undefined;
+  let signalledAt = 0;
   const shutdown = (handle: ServerHandle, signal: string) => {
     handle.logger.info({ signal }, 'shutting down');
     handle.close().then(
@@ -36,11 +42,13 @@ async function main(): Promise<void> {
   // process group of its own) still ends in a clean shutdown once startup is done. A second signal exits at
   // once; the embedded Postgres is stopped on the way out either way (see embedded-postgres.ts).
   const onSignal = (signal: string) => {
+    if (signalled === signal && Date.now() - signalledAt < ECHO_MS) return;
     if (signalled !== undefined) {
       process.stderr.write(`${signal} again: exiting without waiting for the shutdown\n`);
       process.exit(130);
     }
     signalled = signal;
+    signalledAt = Date.now();
     if (server) shutdown(server, signal);
     else process.stderr.write(`${signal}: stopping as soon as startup is done\n`);
   };
