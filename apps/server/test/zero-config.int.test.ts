@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bearer, http, waitFor } from './helpers.js';
 
@@ -81,6 +82,13 @@ describe('zero-config run (embedded Postgres + built-in simulator)', () => {
     // The banner's example names the port the server really listens on.
     expect(log).toContain(`curl -X POST http://127.0.0.1:${port}/api/auth/register`);
     expect(log).not.toContain('DeprecationWarning');
+    // The embedded Postgres is not open to every local user: its password is random and only ours to read.
+    const passwordFile = join(dataDir, 'postgres-password');
+    expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    const password = readFileSync(passwordFile, 'utf8');
+    expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const guess = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'postgres', password: 'postgres' });
+    await expect(guess.connect()).rejects.toMatchObject({ code: '28P01' });
     const adminClientId = /client (client_[A-Za-z0-9_-]+)\. Register/.exec(log)?.[1];
     expect(adminClientId).toBeDefined();
     // Without ADMIN_API_KEY, the only administrator cannot be revoked (that would lock everyone out).
