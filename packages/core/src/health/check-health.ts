@@ -67,6 +67,10 @@ export interface HealthChecker {
 export function createHealthChecker(deps: HealthDeps): HealthChecker {
   const last: Record<string, number | null> = { database: null, queue: null };
   let pinging: Promise<void> | undefined;
+  // Any statement that went through counts as a successful connection, not only this check's own.
+  deps.db.pool.on('release', (error: unknown) => {
+    if (!error) last.database = deps.clock.now();
+  });
 
   const timed = async (name: string, check: () => Promise<Record<string, unknown>>): Promise<ComponentHealth> => {
     try {
