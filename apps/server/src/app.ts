@@ -45,7 +45,7 @@ export interface AppOptions {
   metrics: PromMetrics;
   /** True once shutdown began (readiness answers 503). */
   isDraining?: () => boolean;
-  /** Serve only GET /api/health (SERVER_MODE=worker). */
+  /** Serve only the probes: /api/health, /api/health/live, /api/health/ready, /metrics (SERVER_MODE=worker). */
   healthOnly?: boolean;
   /** Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed. Default: none. */
   trustedProxies?: BlockList;
