@@ -69,9 +69,9 @@ describe('GET /api/health with a database that goes away and comes back (E7)', (
     // Ordinary traffic after the last health check: its success is the last successful connection.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const lastUse = Date.now();
-    expect((await adminHttp(`${t.url}/api/claude/query`, { body: { prompt: 'last use', caching: false } })).status).toBe(
-      200,
-    );
+    expect(
+      (await adminHttp(`${t.url}/api/claude/query`, { body: { prompt: 'last use', caching: false } })).status,
+    ).toBe(200);
     await database.pg.stop();
     const degraded = await http<Health>(`${t.url}/api/health`);
     expect(degraded.status).toBe(503);
