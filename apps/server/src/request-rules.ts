@@ -37,7 +37,7 @@ export function unsupportedSchemeOf(header: string | undefined): { unsupportedSc
 
 /**
  * Bodies are JSON in UTF-8: a declared `application/json` (or any `+json` type) is read, no Content-Type at
- * all is read as JSON too (curl without -H, simple scripts), anything else is a 415 that says what to send.
+ * all is read as JSON too (curl without -H, simple scripts), anything else is a 400 that says what to send.
  */
 export function unsupportedBodyType(header: string | undefined): string | undefined {
   if (header === undefined || header.trim() === '') return undefined;

@@ -83,6 +83,9 @@ describe('failed-auth limit per IP, anomaly watch (A8) and the query-string swit
     expect(Number(limited.headers.get('x-ratelimit-reset'))).toBe(Math.ceil(clock.now() / 1000) + retryAfter);
     const token = await http<ErrorBody>(`${t.url}/api/auth/token`, { body: { apiKey: wrong } });
     expect(token.status).toBe(429);
+    expect(token.headers.get('x-ratelimit-limit')).toBe('3');
+    expect(token.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(token.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Math.ceil(clock.now() / 1000));
     // A key verified before is served from the cache: no bcrypt, no lock-out of legitimate callers.
     expect((await query(apiKey)).status).toBe(200);
 

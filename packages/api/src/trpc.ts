@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import type { Principal, RequestContext } from './context.js';
 import { toAppError } from './errors.js';
+import { applyFailedAuthHeaders } from './rate-limit/rate-limit-headers.js';
 
 /** What a procedure requires of its caller; the shared security test suite reads it for every route. */
 export interface ProcedureMeta {
@@ -80,16 +81,7 @@ export async function authorizeCaller(ctx: RequestContext, permission: Permissio
     // A known client without the permission: its 403 is logged under its id.
     const refused = (error as { cause?: { principal?: Principal } } | null)?.cause?.principal;
     if (isAppError(error) && error.code === 'authorization_error' && refused) ctx.outcome.principal = refused;
-    // Too many failed attempts from this address: its 429 carries the X-RateLimit-* headers too (S2).
-    if (isAppError(error) && error.code === 'rate_limit_exceeded' && error.retryAfter !== undefined) {
-      const limit = ctx.services.config.rateLimit.authFailuresPerMinute;
-      ctx.responseHeaders.set('X-RateLimit-Limit', String(limit));
-      ctx.responseHeaders.set('X-RateLimit-Remaining', '0');
-      ctx.responseHeaders.set(
-        'X-RateLimit-Reset',
-        String(Math.ceil(ctx.services.clock.now() / 1000) + error.retryAfter),
-      );
-    }
+    applyFailedAuthHeaders(ctx, error);
     throw error;
   }
   ctx.outcome.principal = principal;

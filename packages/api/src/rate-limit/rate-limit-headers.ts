@@ -25,6 +25,23 @@ export function applyRateLimitHeaders(headers: ResponseHeaders, check: RateLimit
   headers.set('X-RateLimit-Reset', String(reset));
 }
 
+/**
+ * Too many failed authentications from the caller's address: its 429 carries X-RateLimit-* like every other
+ * (S2), for the failed-authentication limit. Anything else passes untouched.
+ */
+export function applyFailedAuthHeaders(
+  ctx: {
+    services: { config: { rateLimit: { authFailuresPerMinute: number } }; clock: { now(): number } };
+    responseHeaders: ResponseHeaders;
+  },
+  error: unknown,
+): void {
+  if (!(error instanceof AppError) || error.code !== 'rate_limit_exceeded' || error.retryAfter === undefined) return;
+  ctx.responseHeaders.set('X-RateLimit-Limit', String(ctx.services.config.rateLimit.authFailuresPerMinute));
+  ctx.responseHeaders.set('X-RateLimit-Remaining', '0');
+  ctx.responseHeaders.set('X-RateLimit-Reset', String(Math.ceil(ctx.services.clock.now() / 1000) + error.retryAfter));
+}
+
 /** The 429 for a refused check (X2 body; Retry-After from `retryAfter`). */
 export function rateLimitError(check: RateLimitCheck): AppError {
   const retryAfter = retryAfterSeconds(check.retryAfterMs);

@@ -8,12 +8,14 @@ const iso = z.iso.datetime();
 const metadata = z.record(z.string(), z.unknown());
 const taskId = z.string();
 const count = z.number().int().min(0);
+/** A place in line: 1 for the next task to start. */
+const position = z.number().int().min(1);
 
 /** E2 (202). */
 export const enqueuedTaskSchema = z.object({
   taskId,
   status: z.literal('queued'),
-  position: count,
+  position,
   estimatedStartTime: iso,
   metadata,
 });
@@ -22,7 +24,7 @@ const common = { taskId, retries: count, metadata, webhook: webhookStateSchema.o
 
 /** E3: the body depends on the status; `webhook` appears once the task has a delivery. */
 export const taskViewSchema = z.discriminatedUnion('status', [
-  z.object({ ...common, status: z.literal('queued'), position: count, estimatedStartTime: iso }),
+  z.object({ ...common, status: z.literal('queued'), position, estimatedStartTime: iso }),
   z.object({
     ...common,
     status: z.literal('processing'),
@@ -67,7 +69,7 @@ export const taskListSchema = z.object({
       priority: z.enum(['high', 'medium', 'low']),
       createdAt: iso,
       completedAt: iso.optional(),
-      position: count.optional(),
+      position: position.optional(),
       metadata,
     }),
   ),

@@ -11,6 +11,7 @@ import {
   tokenOutputSchema,
   unsuspendOutputSchema,
 } from '@claude-proxy/core';
+import { applyFailedAuthHeaders } from '../../rate-limit/rate-limit-headers.js';
 import type { ResponseHeaders } from '../../response-headers.js';
 import { authedProcedure, publicProcedure } from '../../trpc.js';
 
@@ -30,9 +31,14 @@ export const tokenProcedure = publicProcedure
   .meta({ credentialInBody: true })
   .input(tokenInputSchema)
   .output(tokenOutputSchema)
-  .mutation(({ ctx, input }) => {
+  .mutation(async ({ ctx, input }) => {
     noStore(ctx.responseHeaders);
-    return ctx.services.auth.issueToken(input, ctx.ip);
+    try {
+      return await ctx.services.auth.issueToken(input, ctx.ip);
+    } catch (error) {
+      applyFailedAuthHeaders(ctx, error);
+      throw error;
+    }
   });
 
 export const listClientsProcedure = authedProcedure('admin')
