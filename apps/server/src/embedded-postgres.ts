@@ -101,43 +101,71 @@ async function stopLeftoverPostgres(dataDir: string, logger: Logger): Promise<vo
   }
 }
 
-/** True when `pid` is a live process of this machine that runs `name` (pid reuse by another program is not). */
-function isRunning(pid: number, name: string): boolean {
+/** When the kernel started `pid` (clock ticks since boot, field 22 of /proc/<pid>/stat), if it can tell. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** `pid start-time`: the process that holds the lock, unmistakable even once its pid is reused. */
+const lockOf = (pid: number) => `${pid} ${startTimeOf(pid) ?? ''}`.trim();
+
+/** Whether the process a lock names still runs (the same process: same pid and the same start time). */
+function holderRuns(lock: string): boolean {
+  const [pidText, started] = lock.split(' ');
+  const pid = Number.parseInt(pidText ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const now = startTimeOf(pid);
+  if (now !== undefined && started !== undefined) return now === started;
   try {
     process.kill(pid, 0);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(name);
-  } catch {
-    return true; // no /proc: the signal check is all there is
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
 /**
- * One server per data folder: DATA_DIR/server.pid holds the pid of the server using it. A second server
- * started on the same folder stops here, before it touches the database the first one is using (it would
- * otherwise take that Postgres for a leftover and stop it). A file left by a server that died is ignored.
- * Returns the release, run when the server stops or the process exits.
+ * One server per data folder: DATA_DIR/server.pid names the server using it (pid and start time), created
+ * atomically. A second server started on the same folder stops here, before it touches the database the
+ * first one is using (it would otherwise take that Postgres for a leftover and stop it). A lock left by a
+ * server that died is replaced. Returns the release, run when the server stops or the process exits.
  */
 function claimDataDir(root: string): () => void {
   const file = join(root, 'server.pid');
-  let holder = Number.NaN;
-  try {
-    holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
-  } catch {}
-  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder, 'node')) {
-    throw new StartupError(
-      `Another claude-proxy (pid ${holder}) is running with DATA_DIR=${root}. Stop it first, or give this ` +
-        'one a DATA_DIR of its own (and its own PORT and EMBEDDED_PG_PORT).',
-    );
+  const mine = lockOf(process.pid);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, mine, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw error;
+    }
+    let held: string;
+    try {
+      held = readFileSync(file, 'utf8');
+    } catch {
+      continue; // released meanwhile
+    }
+    if (holderRuns(held)) {
+      throw new StartupError(
+        `Another claude-proxy (pid ${held.split(' ')[0]}) is running with DATA_DIR=${root}. Stop it first, or ` +
+          'give this one a DATA_DIR of its own (and its own PORT and EMBEDDED_PG_PORT).',
+      );
+    }
+    // A dead server's lock. Removed only if it is still that one: another start may have replaced it.
+    try {
+      if (readFileSync(file, 'utf8') === held) unlinkSync(file);
+    } catch {}
   }
-  writeFileSync(file, String(process.pid));
   const release = () => {
     process.off('exit', release);
     try {
-      if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+      if (readFileSync(file, 'utf8') === mine) unlinkSync(file);
     } catch {}
   };
   process.on('exit', release);

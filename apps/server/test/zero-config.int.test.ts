@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -171,5 +171,31 @@ describe('zero-config run (embedded Postgres + built-in simulator)', () => {
     } finally {
       squatter.close();
     }
+  }, 120_000);
+
+  it('lets exactly one of two servers started at the same moment have DATA_DIR, and ignores a stale lock', async () => {
+    // A lock naming a live process that is not the server that wrote it (a reused pid): not a holder.
+    writeFileSync(join(dataDir, 'server.pid'), `${process.pid} 1`);
+    const both = [spawnBuilt(dataDir, port + 6, pgPort), spawnBuilt(dataDir, port + 8, pgPort)];
+    const exits = both.map((s) => exitOf(s.child));
+    const winner = await Promise.race(
+      both.map((s, i) =>
+        waitFor(
+          () =>
+            fetch(`http://127.0.0.1:${port + 6 + 2 * i}/api/health`).then(
+              (r) => r.status === 200,
+              () => false,
+            ),
+          60_000,
+          100,
+        ).then(() => i),
+      ),
+    );
+    const loser = both[1 - winner]!;
+    expect(await exits[1 - winner]).toBe(1);
+    expect(loser.output.join('')).toContain(`Another claude-proxy (pid ${both[winner]!.child.pid}) is running`);
+    expect(readFileSync(join(dataDir, 'server.pid'), 'utf8')).toMatch(new RegExp(`^${both[winner]!.child.pid} \\d+$`));
+    both[winner]!.child.kill('SIGTERM');
+    expect(await exits[winner]).toBe(0);
   }, 120_000);
 });
