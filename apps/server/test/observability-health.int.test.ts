@@ -72,6 +72,7 @@ describe('GET /api/health with a database that goes away and comes back (E7)', (
     expect(
       (await adminHttp(`${t.url}/api/claude/query`, { body: { prompt: 'last use', caching: false } })).status,
     ).toBe(200);
+    const stoppedAt = Date.now();
     await database.pg.stop();
     const degraded = await http<Health>(`${t.url}/api/health`);
     expect(degraded.status).toBe(503);
@@ -80,6 +81,8 @@ describe('GET /api/health with a database that goes away and comes back (E7)', (
     expect(db.status).toBe('unhealthy');
     expect(db.error).toEqual(expect.any(String));
     expect(Date.parse(db.lastSuccessfulConnection ?? '')).toBeGreaterThanOrEqual(lastUse - 1);
+    // Not the failed check's own moment: a statement that failed is no successful connection.
+    expect(Date.parse(db.lastSuccessfulConnection ?? '')).toBeLessThanOrEqual(stoppedAt);
     expect(degraded.body.components.server?.status).toBe('healthy');
     // Readiness fails with it; liveness does not depend on the database.
     const ready = await http<{ status: string }>(`${t.url}/api/health/ready`);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createDb, migrateToLatest } from '../src/db/create-db.js';
@@ -41,4 +42,21 @@ describe('migrations while other schemas of the database come and go (real Postg
       await churn.end();
     }
   }, 120_000);
+});
+
+describe('Db.lastSuccessAt (health: lastSuccessfulConnection)', () => {
+  it('moves on a statement that succeeded, not on one that failed', async () => {
+    const db = createDb({ connectionString: TEST_DATABASE_URL, max: 1 });
+    try {
+      expect(db.lastSuccessAt()).toBeNull();
+      await sql`SELECT 1`.execute(db.db);
+      const ok = db.lastSuccessAt();
+      expect(ok).toBeGreaterThan(Date.now() - 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await expect(sql`SELECT 1 / 0`.execute(db.db)).rejects.toThrow(/division by zero/);
+      expect(db.lastSuccessAt()).toBe(ok);
+    } finally {
+      await db.close();
+    }
+  });
 });

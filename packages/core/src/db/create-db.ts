@@ -26,6 +26,8 @@ export interface Db {
   db: Kysely<Database>;
   pool: pg.Pool;
   schema: string;
+  /** Epoch ms when a statement through `db` last succeeded (null before the first). */
+  lastSuccessAt(): number | null;
   close(): Promise<void>;
 }
 
@@ -95,11 +97,25 @@ export function createDb(options: DbOptions): Db {
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
-  const db = new Kysely<Database>({ dialect: ownSchemaDialect(new PostgresDialect({ pool }), schema) });
+  let lastSuccessAt: number | null = null;
+  const db = new Kysely<Database>({
+    dialect: ownSchemaDialect(new PostgresDialect({ pool }), schema),
+    // Only a result counts: a failed statement's client is released as successfully as any other.
+    plugins: [
+      {
+        transformQuery: ({ node }) => node,
+        transformResult: async ({ result }) => {
+          lastSuccessAt = Date.now();
+          return result;
+        },
+      },
+    ],
+  });
   return {
     db,
     pool,
     schema,
+    lastSuccessAt: () => lastSuccessAt,
     close: async () => {
       await db.destroy();
     },

@@ -68,9 +68,11 @@ export function createHealthChecker(deps: HealthDeps): HealthChecker {
   const last: Record<string, number | null> = { database: null, queue: null };
   let pinging: Promise<void> | undefined;
   // Any statement that went through counts as a successful connection, not only this check's own.
-  deps.db.pool.on('release', (error: unknown) => {
-    if (!error) last.database = deps.clock.now();
-  });
+  const lastSuccess = (name: string) => {
+    const own = last[name] ?? null;
+    const any = name === 'database' ? deps.db.lastSuccessAt() : null;
+    return own === null ? any : any === null ? own : Math.max(own, any);
+  };
 
   const timed = async (name: string, check: () => Promise<Record<string, unknown>>): Promise<ComponentHealth> => {
     try {
@@ -81,7 +83,7 @@ export function createHealthChecker(deps: HealthDeps): HealthChecker {
       return {
         status: 'unhealthy',
         error: error instanceof Error ? error.message : String(error),
-        lastSuccessfulConnection: iso(last[name]),
+        lastSuccessfulConnection: iso(lastSuccess(name)),
       };
     }
   };
