@@ -179,7 +179,7 @@ describe('zero-config run (embedded Postgres + built-in simulator)', () => {
     const both = [spawnBuilt(dataDir, port + 6, pgPort), spawnBuilt(dataDir, port + 8, pgPort)];
     const exits = both.map((s) => exitOf(s.child));
     const winner = await Promise.race(
-      both.map((s, i) =>
+      both.map((_, i) =>
         waitFor(
           () =>
             fetch(`http://127.0.0.1:${port + 6 + 2 * i}/api/health`).then(
