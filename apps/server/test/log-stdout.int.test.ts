@@ -1,14 +1,6 @@
 import { startSimulator } from '@claude-proxy/claude-sim';
 import { describe, expect, it } from 'vitest';
-import {
-  dropSchemas,
-  spawnBuiltServer,
-  TEST_ADMIN_KEY,
-  TEST_DATABASE_URL,
-  TEST_JWT_SECRET,
-  uniqueSchema,
-  waitFor,
-} from './helpers.js';
+import { dropSchemas, spawnBuiltServer, uniqueSchema, waitFor, workerEnv } from './helpers.js';
 
 interface Line {
   level: string;
@@ -21,19 +13,10 @@ describe('log lines on stdout (built server)', () => {
   it('writes each request line while the server runs, in order, and the last lines on the way out', async () => {
     const sim = await startSimulator();
     const schema = uniqueSchema('stdout');
-    const server = await spawnBuiltServer({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: TEST_DATABASE_URL,
-      DATABASE_SCHEMA: schema,
-      ANTHROPIC_API_KEY: 'sk-ant-stdout-test',
-      ANTHROPIC_BASE_URL: sim.url,
-      ADMIN_API_KEY: TEST_ADMIN_KEY,
-      JWT_SECRET: TEST_JWT_SECRET,
-      BCRYPT_COST: '4',
-      // Probes are logged at DEBUG: the burst below is 200 lines.
-      LOG_LEVEL: 'debug',
-    });
+    // Probes are logged at DEBUG: the burst below is 200 lines.
+    const server = await spawnBuiltServer(
+      workerEnv({ schema, simUrl: sim.url, extra: { SERVER_MODE: 'all', BCRYPT_COST: '4', LOG_LEVEL: 'debug' } }),
+    );
     const lines = (): Line[] =>
       server.output
         .join('')

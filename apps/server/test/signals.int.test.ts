@@ -1,31 +1,15 @@
 import { startSimulator } from '@claude-proxy/claude-sim';
 import { describe, expect, it } from 'vitest';
-import {
-  dropSchemas,
-  spawnBuiltServer,
-  TEST_ADMIN_KEY,
-  TEST_DATABASE_URL,
-  TEST_JWT_SECRET,
-  uniqueSchema,
-  waitFor,
-} from './helpers.js';
+import { dropSchemas, spawnBuiltServer, TEST_ADMIN_KEY, uniqueSchema, waitFor, workerEnv } from './helpers.js';
 
 /** Ctrl-C on the built server (main.ts): drain on the first, exit at once on a real second press. */
 describe('signals (built server)', () => {
   it('takes one Ctrl-C delivered twice (terminal and a forwarding runner) as one: a full graceful shutdown', async () => {
     const sim = await startSimulator();
     const schema = uniqueSchema('signals');
-    const server = await spawnBuiltServer({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: TEST_DATABASE_URL,
-      DATABASE_SCHEMA: schema,
-      ANTHROPIC_API_KEY: 'sk-ant-signals-test',
-      ANTHROPIC_BASE_URL: sim.url,
-      ADMIN_API_KEY: TEST_ADMIN_KEY,
-      JWT_SECRET: TEST_JWT_SECRET,
-      BCRYPT_COST: '4',
-    });
+    const server = await spawnBuiltServer(
+      workerEnv({ schema, simUrl: sim.url, extra: { SERVER_MODE: 'all', BCRYPT_COST: '4' } }),
+    );
     try {
       await waitFor(() => server.output.join('').includes('claude-proxy listening'), 30_000);
       const url = /"url":"(http:[^"]+)"/.exec(server.output.join(''))?.[1];
