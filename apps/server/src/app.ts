@@ -205,6 +205,16 @@ export function createApp(options: AppOptions): Hono<Env> {
     app.all('/trpc/*', (c) => {
       const ctx = c.get('ctx');
       ctx.outcome.route = trpcRoute(c.req.path);
+      // The same body rules as REST. tRPC would refuse another Content-Type before it has a context, in
+      // its own shape and without the request id; its clients always send JSON.
+      const refusal =
+        c.req.method === 'POST'
+          ? (unsupportedBodyType(c.req.header('content-type')) ?? unsupportedEncoding(c.req.header('content-encoding')))
+          : undefined;
+      if (refusal) {
+        const result = errorResult(new AppError('invalid_request', refusal), ctx);
+        return send(c, result.status, result.body, ctx.responseHeaders);
+      }
       return fetchRequestHandler({
         endpoint: '/trpc',
         req: c.req.raw,

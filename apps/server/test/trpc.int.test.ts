@@ -47,6 +47,22 @@ describe('tRPC transport', () => {
     expect(data.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('refuses a body that is not JSON as REST does: 400 invalid_request carrying the request id', async () => {
+    for (const headers of [
+      { 'content-type': 'text/xml' },
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    ]) {
+      const res = await http<{ error: { code: string; message: string; requestId: string } }>(
+        `${t.url}/trpc/claude.query`,
+        { method: 'POST', rawBody: '{"json":{"prompt":"x"}}', headers: { ...bearer(apiKey), ...headers } },
+      );
+      expect(res.status, JSON.stringify(headers)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      expect(res.body.error.message).toMatch(/Content-(Type|Encoding)/);
+      expect(res.body.error.requestId).toBe(res.headers.get('x-request-id'));
+    }
+  });
+
   it('refuses a query without credentials with the spec code, and serves the auth procedures', async () => {
     const error = await client(null)
       .claude.query.mutate({ prompt: 'x' })
