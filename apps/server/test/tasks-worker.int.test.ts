@@ -223,3 +223,27 @@ describe('task worker (Q3–Q5)', () => {
     expect(delta('claude_proxy_errors_total', { code: 'invalid_request', source: 'task' })).toBe(1);
   });
 });
+
+describe('task worker shutdown', () => {
+  it('says what became of the running tasks: finished, or handed back to the queue', async () => {
+    const t = await startTestServer({ env: { SHUTDOWN_TIMEOUT_MS: '300' }, sim: { ttftMs: 5_000 } });
+    let closed = false;
+    try {
+      const task = await enqueueTask(t.url, { prompt: 'outlives the shutdown', caching: false });
+      await waitForTask(t.url, task.taskId, ['processing']);
+      await t.close();
+      closed = true;
+      const messages = t.logs.records.map((r) => r as { message?: string; context?: Record<string, unknown> });
+      expect(messages.find((r) => r.message === 'waiting for running tasks to finish')?.context).toMatchObject({
+        running: 1,
+        timeoutMs: 300,
+      });
+      expect(messages.find((r) => r.message === 'task worker stopped')?.context).toMatchObject({
+        finished: 0,
+        returnedToQueue: 1,
+      });
+    } finally {
+      if (!closed) await t.close();
+    }
+  });
+});

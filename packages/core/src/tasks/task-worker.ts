@@ -135,12 +135,23 @@ export async function startTaskWorker(deps: TaskDeps, concurrency: number): Prom
       for (const t of timers) clearInterval(t);
       while (pumping) await new Promise((r) => setTimeout(r, 10));
       const all = () => Promise.all([...running.values()].map((e) => e.done));
+      const waiting = running.size;
+      const started = Date.now();
+      if (waiting > 0) log.info({ running: waiting, timeoutMs }, 'waiting for running tasks to finish');
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
       clearTimeout(timer);
+      const unfinished = running.size;
       for (const e of running.values()) abortWith(e.controller, 'shutdown');
       await all();
       await removeWorker(deps.db, id).catch(() => {});
+      if (waiting > 0) {
+        // What became of the work: finished, or handed back to the queue for the next worker.
+        log.info(
+          { finished: waiting - unfinished, returnedToQueue: unfinished, waitedMs: Date.now() - started },
+          'task worker stopped',
+        );
+      }
     },
   };
 }
