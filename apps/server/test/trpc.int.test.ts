@@ -48,10 +48,11 @@ describe('tRPC transport', () => {
   });
 
   it('refuses a body that is not JSON as REST does: 400 invalid_request carrying the request id', async () => {
-    for (const headers of [
+    const refused: Record<string, string>[] = [
       { 'content-type': 'text/xml' },
       { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-    ]) {
+    ];
+    for (const headers of refused) {
       const res = await http<{ error: { code: string; message: string; requestId: string } }>(
         `${t.url}/trpc/claude.query`,
         { method: 'POST', rawBody: '{"json":{"prompt":"x"}}', headers: { ...bearer(apiKey), ...headers } },
