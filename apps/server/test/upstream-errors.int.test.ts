@@ -73,10 +73,23 @@ describe('upstream failures through E1', () => {
   });
 
   it('a slow first byte is cut at the timeout and retried', async () => {
+    // 300 ms + 10 tokens × 28 ms for the generation of a non-streaming answer, then cut.
     t.sim.script([{ kind: 'slow', firstByteDelayMs: 2_000 }]);
-    const res = await query('slow first byte');
+    const res = await http<ErrorBody>(`${t.url}/api/claude/query`, {
+      body: { prompt: 'slow first byte', caching: false, parameters: { maxTokens: 10 } },
+    });
     expect(res.status).toBe(200);
     expect(t.sim.messageCount()).toBe(2);
+  });
+
+  it('a long non-streaming generation is waited for, not cut at the first-byte timeout and billed again', async () => {
+    // Headers after 1.5 s: five times the 300 ms first-byte timeout, within what 1,000 tokens may take.
+    t.sim.script([{ kind: 'ok', ttftMs: 1_500 }]);
+    const res = await http<ErrorBody>(`${t.url}/api/claude/query`, {
+      body: { prompt: 'a long answer', caching: false, parameters: { maxTokens: 1000 } },
+    });
+    expect(res.status).toBe(200);
+    expect(t.sim.messageCount()).toBe(1);
   });
 
   it("the upstream's x-should-retry: false is obeyed (a 500 is not retried then)", async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicUpstream } from '../src/claude/anthropic-upstream.js';
-import { createDirectMessages } from '../src/claude/direct-messages.js';
+import { createDirectMessages, headersWithin } from '../src/claude/direct-messages.js';
 import { type MessageRequest, UpstreamError } from '../src/claude/upstream.js';
 
 const request: MessageRequest = {
@@ -110,11 +110,23 @@ describe('direct /v1/messages client (against claude-sim)', () => {
     expect(invalid.transient).toBe(false);
   });
 
-  it('cuts a slow first byte at its timeout (a transient timeout)', async () => {
+  it('cuts a slow first byte at its timeout plus the time max_tokens may take (a transient timeout)', async () => {
+    // 200 ms + 1 token × 28 ms: a silent upstream is given up on.
     sim.script([{ kind: 'slow', firstByteDelayMs: 1_000 }]);
-    const error = await failure(call()(request));
+    const error = await failure(call()({ ...request, max_tokens: 1 }));
     expect(error.kind).toBe('timeout');
     expect(error.message).toBe('upstream first-byte timeout');
+  });
+
+  it('waits for a non-streaming answer as long as its max_tokens may take to generate', async () => {
+    // Headers only after 600 ms of generation: past the 200 ms first-byte timeout, within 200 ms + 50 × 28 ms.
+    sim.script([{ kind: 'ok', ttftMs: 600 }]);
+    const started = Date.now();
+    const message = await call()(request);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+    expect(message.content.length).toBeGreaterThan(0);
+    expect(headersWithin({ firstByteTimeoutMs: 30_000, totalTimeoutMs: 600_000 }, 4_096)).toBe(145_200);
+    expect(headersWithin({ firstByteTimeoutMs: 30_000, totalTimeoutMs: 60_000 }, 64_000)).toBe(60_000);
   });
 
   it('reports a dropped connection as a connection error', async () => {

@@ -25,6 +25,21 @@ export interface DirectMessagesOptions {
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
+/**
+ * A non-streaming answer's headers come only once the whole message is generated. The official SDKs
+ * expect up to an hour per 128,000 output tokens for such a call (their non-streaming timeout); the
+ * first-byte timeout gets that much on top for the `max_tokens` asked, so a long answer is not cut (and
+ * billed again on every retry) while a silent upstream is still given up on. Never past the total timeout.
+ */
+const MS_PER_OUTPUT_TOKEN = 3_600_000 / 128_000;
+
+export function headersWithin(
+  options: Pick<DirectMessagesOptions, 'firstByteTimeoutMs' | 'totalTimeoutMs'>,
+  maxTokens: number,
+): number {
+  return Math.min(options.totalTimeoutMs, options.firstByteTimeoutMs + Math.ceil(maxTokens * MS_PER_OUTPUT_TOKEN));
+}
+
 /** retry-after-ms first, then retry-after (seconds or an HTTP date), as the official SDKs read them. */
 export function retryAfterFrom(headers: IncomingMessage['headers'], now = Date.now()): number | undefined {
   const ms = headers['retry-after-ms'];
@@ -154,7 +169,7 @@ export function createDirectMessages(
       );
       firstByte = setTimeout(
         () => finish(new UpstreamError('timeout', 'upstream first-byte timeout')),
-        options.firstByteTimeoutMs,
+        headersWithin(options, request.max_tokens),
       );
       total = setTimeout(() => finish(new UpstreamError('timeout', 'upstream timed out')), options.totalTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
