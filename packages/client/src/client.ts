@@ -1,12 +1,17 @@
 import type { AppRouter } from '@claude-proxy/api';
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
-import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import type { AnyTRPCRouter } from '@trpc/server';
 import superjson from 'superjson';
+import type { ContractInputs, ContractOutputs } from './contract.generated.js';
 import { ClaudeProxyError, toClaudeProxyError } from './errors.js';
 import { type WaitForTaskOptions, waitForTask } from './wait-for-task.js';
 
-export type RouterInputs = inferRouterInputs<AppRouter>;
-export type RouterOutputs = inferRouterOutputs<AppRouter>;
+/**
+ * What each procedure takes and answers, printed out from the server's router at build time
+ * (contract.generated.ts): the published declarations need nothing of the server's packages.
+ */
+export type RouterInputs = ContractInputs;
+export type RouterOutputs = ContractOutputs;
 
 export type QueryInput = RouterInputs['claude']['query'];
 export type QueryResponse = RouterOutputs['claude']['query'];
@@ -24,6 +29,62 @@ export type RegisteredClient = RouterOutputs['auth']['register'];
 export type Health = RouterOutputs['health'];
 export type UsageInput = RouterInputs['usage'];
 export type Usage = RouterOutputs['usage'];
+type AdminIn = RouterInputs['admin'];
+type AdminOut = RouterOutputs['admin'];
+type AuthIn = RouterInputs['auth'];
+type AuthOut = RouterOutputs['auth'];
+type HooksIn = RouterInputs['webhooks'];
+type HooksOut = RouterOutputs['webhooks'];
+
+/** Every claude-proxy operation as a typed method. Errors are ClaudeProxyError. */
+export interface ClaudeProxyClient {
+  /** E1: a synchronous query. */
+  query(input: QueryInput): Promise<QueryResponse>;
+  /** E2: queue a task; resolves with its id, position and estimated start. */
+  queue(input: QueueInput): Promise<QueuedTask>;
+  /** E3: a task's status. */
+  getTask(taskId: string): Promise<TaskStatus>;
+  /** E4: a completed task's result (`result_not_available` before). */
+  getResult(taskId: string): Promise<TaskResult>;
+  /** E5: cancel a queued or running task. */
+  cancelTask(taskId: string): Promise<CancelledTask>;
+  /** E6: the caller's tasks, filtered and paginated. */
+  listTasks(input?: ListTasksInput): Promise<TaskList>;
+  /** Polls a task with backoff until it ends; resolves with its result, throws if it failed or was cancelled. */
+  waitForTask(taskId: string, wait?: WaitForTaskOptions): Promise<TaskResult>;
+  /** E9: exchange an API key for a JWT. */
+  createToken(input: TokenInput): Promise<Token>;
+  /** E8: register a client (administrator). The key is shown once. */
+  register(input: RegisterInput): Promise<RegisteredClient>;
+  /** E7: health of the proxy and its components (public). */
+  health(): Promise<Health>;
+  /** The caller's usage by day and model (an administrator may name another client). */
+  usage(input?: UsageInput): Promise<Usage>;
+  /** Administrator operations. */
+  admin: {
+    listClients(): Promise<AuthOut['listClients']>;
+    revokeClient(clientId: string): Promise<AuthOut['revokeClient']>;
+    rotateKey(clientId: string, input?: Omit<AuthIn['rotateKey'], 'clientId'>): Promise<AuthOut['rotateKey']>;
+    unsuspendClient(clientId: string): Promise<AuthOut['unsuspendClient']>;
+    rotateWebhookSecret(clientId: string): Promise<AuthOut['rotateWebhookSecret']>;
+    invalidateCache(key?: string): Promise<AdminOut['invalidateCache']>;
+    getRateLimits(clientId: string): Promise<AdminOut['rateLimits']['get']>;
+    setRateLimits(
+      clientId: string,
+      limits: AdminIn['rateLimits']['set']['limits'],
+    ): Promise<AdminOut['rateLimits']['set']>;
+    clearRateLimits(clientId: string): Promise<AdminOut['rateLimits']['clear']>;
+  };
+  /** Webhook deliveries of the caller's tasks, and its signing secret. */
+  webhooks: {
+    listDeliveries(input?: HooksIn['listDeliveries']): Promise<HooksOut['listDeliveries']>;
+    getDelivery(deliveryId: string): Promise<HooksOut['getDelivery']>;
+    redeliver(deliveryId: string): Promise<HooksOut['redeliver']>;
+    rotateSecret(input?: HooksIn['rotateSecret']): Promise<HooksOut['rotateSecret']>;
+  };
+  /** The underlying tRPC client, for anything the methods above do not cover (untyped outside this workspace). */
+  trpc: TRPCClient<AnyTRPCRouter>;
+}
 
 export interface ClaudeProxyClientOptions {
   /** The proxy's origin, e.g. `https://proxy.example.com` (the SDK calls `<baseUrl>/trpc`). */
@@ -49,7 +110,7 @@ async function call<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** A typed client for every claude-proxy operation, over tRPC with superjson. Errors are ClaudeProxyError. */
-export function createClaudeProxyClient(options: ClaudeProxyClientOptions) {
+export function createClaudeProxyClient(options: ClaudeProxyClientOptions): ClaudeProxyClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const trpc = createTRPCClient<AppRouter>({
     links: [
@@ -65,7 +126,7 @@ export function createClaudeProxyClient(options: ClaudeProxyClientOptions) {
     ],
   });
 
-  const client = {
+  const client: ClaudeProxyClient = {
     /** E1: a synchronous query. */
     query: (input: QueryInput) => call(trpc.claude.query.mutate(input)),
     /** E2: queue a task; resolves with its id, position and estimated start. */
@@ -119,11 +180,9 @@ export function createClaudeProxyClient(options: ClaudeProxyClientOptions) {
       rotateSecret: (input: RouterInputs['webhooks']['rotateSecret'] = {}) =>
         call(trpc.webhooks.rotateSecret.mutate(input)),
     },
-    /** The underlying tRPC client, for anything the methods above do not cover. */
-    trpc,
+    trpc: trpc as unknown as TRPCClient<AnyTRPCRouter>,
   };
   return client;
 }
 
-export type ClaudeProxyClient = ReturnType<typeof createClaudeProxyClient>;
 export { ClaudeProxyError };

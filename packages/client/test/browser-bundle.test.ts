@@ -40,3 +40,20 @@ describe('browser bundle of @claude-proxy/client', () => {
     expect(code.length).toBeLessThan(200_000);
   });
 });
+
+describe('type declarations of @claude-proxy/client', () => {
+  it('stand alone: they import only the tRPC client and server types a consumer installs with the SDK', async () => {
+    const { readFileSync } = await import('node:fs');
+    const declarations = readFileSync(resolve(import.meta.dirname, '../dist/index.d.ts'), 'utf8');
+    const imported = [...declarations.matchAll(/from\s+'([^']+)'/g)].map((m) => m[1]);
+    expect(new Set(imported)).toEqual(new Set(['@trpc/client', '@trpc/server']));
+    // The contract is spelled out: a query's input names its fields.
+    expect(declarations).toMatch(/prompt: string;/);
+  });
+
+  it('are generated from the router as it is now (src/contract.generated.ts is current)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const script = resolve(import.meta.dirname, '../scripts/gen-contract.mjs');
+    expect(() => execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
+});
