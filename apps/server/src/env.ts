@@ -82,6 +82,7 @@ export const envSchema = z.object({
   TASK_LEASE_SECONDS: int(1, 3_600).default(30),
   TASK_RETENTION_HOURS: int(1, 24 * 3650).default(24 * 7),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
+  HEAP_GROWING_PERCENT: int(0, 1_000).default(50),
   HEALTH_CHECK_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
   RATE_LIMIT_QUERY_PER_MIN: int(0, 1_000_000).default(60),
   RATE_LIMIT_QUEUE_PER_MIN: int(0, 1_000_000).default(20),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { StartupError } from './embedded-postgres.js';
 import { ConfigError, loadEnv } from './env.js';
+import { applyHeapGrowingPercent } from './heap-settings.js';
 import { type ServerHandle, startServer } from './start-server.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  applyHeapGrowingPercent(env.HEAP_GROWING_PERCENT);
 
   let server: ServerHandle | undefined;
   let signalled: string | undefined;
