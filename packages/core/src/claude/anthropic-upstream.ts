@@ -1,15 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { createDirectMessages } from './direct-messages.js';
+import { createDirectUpstream } from './direct-messages.js';
 import { createNodeHttpFetch } from './node-http-fetch.js';
-import {
-  type CallOptions,
-  type ClaudeUpstream,
-  type MessageRequest,
-  shouldRetryFrom,
-  UpstreamError,
-  type UpstreamMessage,
-} from './upstream.js';
-import { upstreamMessageFrom } from './upstream-message.js';
+import { type CallOptions, type ClaudeUpstream, shouldRetryFrom, UpstreamError } from './upstream.js';
 
 export interface AnthropicUpstreamOptions {
   apiKey: string;
@@ -19,9 +11,9 @@ export interface AnthropicUpstreamOptions {
   firstByteTimeoutMs?: number;
   /** Total time one attempt may take, body included (long generations need minutes). */
   totalTimeoutMs?: number;
-  /** The SDK's transport (streaming and the health ping). Default: a keep-alive node:http fetch. */
+  /** The SDK's transport (the health ping). Default: a keep-alive node:http fetch. */
   fetch?: typeof fetch;
-  /** User-Agent of plain (non-streaming) calls. */
+  /** User-Agent of messages calls. */
   userAgent?: string;
 }
 
@@ -73,8 +65,8 @@ function normalise(error: unknown, signal: AbortSignal | undefined): UpstreamErr
 const withRetryAfter = (ms: number | undefined) => (ms === undefined ? {} : { retryAfterMs: ms });
 
 /**
- * The upstream: plain calls on a direct keep-alive client (direct-messages.ts), streaming calls and the ping
- * through the official SDK. Retries are ours (one budget per request), so the SDK's are off.
+ * The upstream: messages, plain and streamed, on a direct keep-alive client (direct-messages.ts); the health
+ * ping through the official SDK. Retries are ours (one budget per request), so the SDK's are off.
  */
 export function createAnthropicUpstream(options: AnthropicUpstreamOptions): ClaudeUpstream {
   const baseFetch = options.fetch ?? createNodeHttpFetch();
@@ -100,7 +92,7 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Clau
     fetch: timedFetch,
   });
 
-  const createMessage = createDirectMessages({
+  const direct = createDirectUpstream({
     apiKey: options.apiKey,
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     firstByteTimeoutMs,
@@ -116,27 +108,8 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Clau
   };
 
   return {
-    createMessage: (request, call) => createMessage(request, call).catch(scrub),
-    async streamMessage(request: MessageRequest, call: CallOptions = {}): Promise<UpstreamMessage> {
-      try {
-        const stream = client.messages.stream(request, call.signal ? { signal: call.signal } : {});
-        if (call.onProgress) {
-          const onProgress = call.onProgress;
-          stream.on('streamEvent', (event) => {
-            if (event.type === 'message_delta') onProgress(event.usage.output_tokens);
-          });
-          let chars = 0;
-          // Deltas carry text, not token counts; ~4 characters a token is close enough for a progress bar.
-          stream.on('text', (delta) => {
-            chars += delta.length;
-            onProgress(Math.ceil(chars / 4));
-          });
-        }
-        return upstreamMessageFrom(await stream.finalMessage(), true);
-      } catch (error) {
-        return scrub(normalise(error, call.signal));
-      }
-    },
+    createMessage: (request, call) => direct.createMessage(request, call).catch(scrub),
+    streamMessage: (request, call) => direct.streamMessage(request, call).catch(scrub),
     async ping(call: CallOptions = {}): Promise<void> {
       try {
         await client.models.list({ limit: 1 }, call.signal ? { signal: call.signal } : {});

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { SseMessageReader } from './sse-message.js';
 import {
   type CallOptions,
   type MessageRequest,
@@ -73,16 +74,21 @@ function statusError(status: number, headers: IncomingMessage['headers'], text: 
   });
 }
 
+/** The two calls of the Messages API the proxy makes, on one keep-alive agent. */
+export interface DirectUpstream {
+  createMessage(request: MessageRequest, call?: CallOptions): Promise<UpstreamMessage>;
+  streamMessage(request: MessageRequest, call?: CallOptions): Promise<UpstreamMessage>;
+}
+
 /**
- * `POST /v1/messages` without streaming, on a keep-alive node:http(s) agent: the request is one write of
- * known headers and a JSON body, the answer is read in one piece and parsed once. The official SDK does
- * the same call with a request builder, web Headers and a Response wrapper, which cost more CPU than the
- * rest of a proxied request; it stays in use for streaming (tasks' progress) and the health ping
+ * `POST /v1/messages` on a keep-alive node:http(s) agent: the request is one write of known headers and a
+ * JSON body. Without streaming the answer is read in one piece and parsed once; with streaming (tasks, for
+ * their progress) its events are folded into the same message as they arrive (sse-message.ts). The official
+ * SDK does these calls with a request builder, web Headers, a Response wrapper and web streams, which cost
+ * more CPU than the rest of a proxied request; it stays in use for the health ping
  * (docs/decisions/0001-direct-upstream-for-plain-messages.md). Errors come out as the SDK adapter's do.
  */
-export function createDirectMessages(
-  options: DirectMessagesOptions,
-): (request: MessageRequest, call?: CallOptions) => Promise<UpstreamMessage> {
+export function createDirectUpstream(options: DirectMessagesOptions): DirectUpstream {
   const base = (options.baseURL ?? 'https://api.anthropic.com').replace(/\/+$/, '');
   const url = new URL(`${base}/v1/messages`);
   const secure = url.protocol === 'https:';
@@ -100,19 +106,30 @@ export function createDirectMessages(
     method: 'POST',
     agent,
   };
-  const fixedHeaders = {
+  const fixedHeaders = (accept: string) => ({
     'x-api-key': options.apiKey,
     'anthropic-version': ANTHROPIC_VERSION,
     'content-type': 'application/json',
-    accept: 'application/json',
+    accept,
     'user-agent': options.userAgent,
-  };
+  });
+  const plainHeaders = fixedHeaders('application/json');
+  const streamHeaders = fixedHeaders('text/event-stream');
 
-  return (request, call = {}) =>
+  /**
+   * One call: `read` gets the answer once its headers are in, with `finish` to settle the call. Timeouts
+   * (headers, total), the caller's abort, connection errors and the size bound are handled here.
+   */
+  const post = (
+    request: MessageRequest & { stream: boolean },
+    headersTimeoutMs: number,
+    call: CallOptions,
+    read: (res: IncomingMessage, finish: (error: UpstreamError | undefined, message?: UpstreamMessage) => void) => void,
+  ) =>
     new Promise<UpstreamMessage>((resolve, reject) => {
       const signal = call.signal;
       if (signal?.aborted) return reject(new UpstreamError('aborted', 'request aborted'));
-      const body = JSON.stringify({ ...request, stream: false });
+      const body = JSON.stringify(request);
       let settled = false;
       let firstByte: NodeJS.Timeout | undefined;
       let total: NodeJS.Timeout | undefined;
@@ -128,51 +145,97 @@ export function createDirectMessages(
         } else resolve(message as UpstreamMessage);
       };
       const onAbort = () => finish(new UpstreamError('aborted', 'request aborted'));
+      const headers = request.stream ? streamHeaders : plainHeaders;
 
-      const req = send(
-        { ...target, headers: { ...fixedHeaders, 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          clearTimeout(firstByte);
-          const status = res.statusCode ?? 502;
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > maxBytes) finish(new UpstreamError('connection', `upstream answer exceeds ${maxBytes} bytes`));
-            else chunks.push(chunk);
-          });
-          res.on('error', (error) =>
-            finish(new UpstreamError('connection', `upstream connection failed: ${error.message}`)),
-          );
-          res.on('close', () => {
-            if (!res.complete) finish(new UpstreamError('connection', 'upstream connection failed: answer cut short'));
-          });
-          res.on('end', () => {
-            const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-            if (status < 200 || status >= 300) return finish(statusError(status, res.headers, text));
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              return finish(new UpstreamError('connection', 'upstream answered with a body that is not JSON'));
-            }
-            try {
-              finish(undefined, upstreamMessageFrom(parsed, MAY_NEED_CLEANING.test(text)));
-            } catch (error) {
-              finish(error as UpstreamError);
-            }
-          });
-        },
-      );
+      const req = send({ ...target, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        clearTimeout(firstByte);
+        res.on('error', (error) =>
+          finish(new UpstreamError('connection', `upstream connection failed: ${error.message}`)),
+        );
+        res.on('close', () => {
+          if (!res.complete) finish(new UpstreamError('connection', 'upstream connection failed: answer cut short'));
+        });
+        const status = res.statusCode ?? 502;
+        if (status >= 200 && status < 300) return read(res, finish);
+        // An error answer is JSON (or a proxy's page), never a stream: read it whole.
+        readWhole(res, maxBytes, finish, (text) => finish(statusError(status, res.headers, text)));
+      });
       req.on('error', (error) =>
         finish(new UpstreamError('connection', `upstream connection failed: ${error.message}`)),
       );
       firstByte = setTimeout(
         () => finish(new UpstreamError('timeout', 'upstream first-byte timeout')),
-        headersWithin(options, request.max_tokens),
+        headersTimeoutMs,
       );
       total = setTimeout(() => finish(new UpstreamError('timeout', 'upstream timed out')), options.totalTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       req.end(body);
     });
+
+  return {
+    createMessage: (request, call = {}) =>
+      post({ ...request, stream: false }, headersWithin(options, request.max_tokens), call, (res, finish) =>
+        readWhole(res, maxBytes, finish, (text) => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            return finish(new UpstreamError('connection', 'upstream answered with a body that is not JSON'));
+          }
+          try {
+            finish(undefined, upstreamMessageFrom(parsed, MAY_NEED_CLEANING.test(text)));
+          } catch (error) {
+            finish(error as UpstreamError);
+          }
+        }),
+      ),
+    // A stream's headers come before the first token: the first-byte timeout applies as it is.
+    streamMessage: (request, call = {}) =>
+      post({ ...request, stream: true }, options.firstByteTimeoutMs, call, (res, finish) => {
+        const requestId = res.headers['request-id'];
+        const reader = new SseMessageReader(call.onProgress, typeof requestId === 'string' ? requestId : undefined);
+        let size = 0;
+        res.setEncoding('utf8');
+        res.on('data', (text: string) => {
+          size += text.length;
+          try {
+            if (size > maxBytes) throw new UpstreamError('connection', `upstream answer exceeds ${maxBytes} bytes`);
+            reader.push(text);
+          } catch (error) {
+            finish(error as UpstreamError);
+          }
+        });
+        res.on('end', () => {
+          try {
+            finish(undefined, reader.finish());
+          } catch (error) {
+            finish(error as UpstreamError);
+          }
+        });
+      }),
+  };
+}
+
+/** `POST /v1/messages` without streaming (see createDirectUpstream). */
+export function createDirectMessages(
+  options: DirectMessagesOptions,
+): (request: MessageRequest, call?: CallOptions) => Promise<UpstreamMessage> {
+  return createDirectUpstream(options).createMessage;
+}
+
+/** Reads a whole answer body, bounded at `maxBytes`, then hands its text to `done`. */
+function readWhole(
+  res: IncomingMessage,
+  maxBytes: number,
+  finish: (error: UpstreamError) => void,
+  done: (text: string) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBytes) finish(new UpstreamError('connection', `upstream answer exceeds ${maxBytes} bytes`));
+    else chunks.push(chunk);
+  });
+  res.on('end', () => done(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
 }
