@@ -87,7 +87,7 @@ export async function runTask(deps: TaskDeps, row: TaskRow, signal: AbortSignal)
   if (signal.aborted) return undefined;
   let finished: TaskRow | undefined;
   try {
-    finished = await deps.finisher.finish(claim, state);
+    finished = await deps.finisher.finish(claim, state, row);
   } catch (error) {
     if (state.status !== 'completed' || !refusedValue(error)) throw error;
     // Postgres refuses the answer itself (a value it cannot store, a row too large): the task fails now,
@@ -97,7 +97,7 @@ export async function runTask(deps: TaskDeps, row: TaskRow, signal: AbortSignal)
       status: 'failed',
       error: { code: 'internal_server_error', message: 'The answer could not be stored' },
     };
-    finished = await deps.finisher.finish(claim, state);
+    finished = await deps.finisher.finish(claim, state, row);
   }
   // Observed once the final state is committed; a lost fence means another worker owns the task.
   if (finished) {

@@ -17,6 +17,7 @@ const noEstimates = {
  */
 export function taskWebhookHooks(webhooks: Pick<WebhookService, 'enqueueWebhookDelivery'>): TaskHooks {
   return {
+    writesFor: (task) => Boolean(task.callback_url),
     async onFinal(trx, task) {
       if (!task.callback_url) return;
       const status = await toTaskView(task, noPosition, noEstimates);
