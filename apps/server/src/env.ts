@@ -148,7 +148,10 @@ function crossCheck(env: Env): string[] {
 
 /** Parses the environment; a bad value throws ConfigError listing every problem at once. */
 export function loadEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
+  // A variable set to nothing (`X=` in a .env file, `X: ${X}` in compose with X unset) is unset: it gets its
+  // default, not 0 for a number (a rate limit of 0 is "off") or an error for a boolean.
+  const given = Object.fromEntries(Object.entries(source).filter(([, value]) => value?.trim() !== ''));
+  const result = envSchema.safeParse(given);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }

@@ -117,15 +117,53 @@ describe('streamed /v1/messages on the direct client (against claude-sim)', () =
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
-  it('stops mid-stream when the caller aborts, and at the total timeout', async () => {
+  it('stops mid-stream when the caller aborts', async () => {
     sim.script([{ kind: 'ok', text: 'word '.repeat(100), tokensPerSecond: 50 }]);
     const controller = new AbortController();
     const slow = client().streamMessage({ ...request, max_tokens: 200 }, { signal: controller.signal });
     setTimeout(() => controller.abort(), 150);
     expect((await failure(slow)).kind).toBe('aborted');
-    sim.script([{ kind: 'ok', text: 'word '.repeat(100), tokensPerSecond: 50 }]);
-    const timedOut = await failure(client({ totalTimeoutMs: 300 }).streamMessage({ ...request, max_tokens: 200 }));
-    expect(timedOut).toMatchObject({ kind: 'timeout', message: 'upstream timed out' });
+  });
+
+  it('lets a stream that keeps coming run past the total timeout when its max_tokens needs the time', async () => {
+    // About 1 s of steady deltas against a 300 ms total timeout: 200 tokens may take 300 ms + 200 × 28 ms.
+    sim.script([{ kind: 'ok', text: 'word '.repeat(50), tokensPerSecond: 60 }]);
+    const started = Date.now();
+    const message = await client({ totalTimeoutMs: 300 }).streamMessage({ ...request, max_tokens: 200 });
+    expect(Date.now() - started).toBeGreaterThan(500);
+    expect(message.stop_reason).toBe('end_turn');
+  });
+
+  it('gives up on a stream gone silent for the first-byte timeout, and on one that outlasts what max_tokens allows', async () => {
+    // Two tokens a second: a 500 ms silence between deltas, past the 300 ms first-byte timeout.
+    sim.script([{ kind: 'ok', text: 'word '.repeat(20), tokensPerSecond: 2 }]);
+    const silent = await failure(client().streamMessage({ ...request, max_tokens: 200 }));
+    expect(silent).toMatchObject({ kind: 'timeout', message: 'upstream stopped sending' });
+    expect(silent.transient).toBe(true);
+
+    // Pings every 50 ms forever: never silent, but 1 token may take only 300 ms + 28 ms.
+    const { server, url } = await rawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const timer = setInterval(() => res.write('event: ping\ndata: {"type": "ping"}\n\n'), 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    try {
+      const started = Date.now();
+      const endless = await failure(
+        createDirectUpstream({
+          apiKey: 'k',
+          baseURL: url,
+          firstByteTimeoutMs: 300,
+          totalTimeoutMs: 300,
+          userAgent: 'x',
+        }).streamMessage({ ...request, max_tokens: 1 }),
+      );
+      expect(endless).toMatchObject({ kind: 'timeout', message: 'upstream timed out' });
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('refuses a stream larger than its bound, and a 200 that is not an event stream', async () => {

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db, migrateToLatest } from '../src/db/create-db.js';
-import { countAhead, countAheadMany, insertTasks, type NewTask } from '../src/tasks/task-repository.js';
+import {
+  countAhead,
+  countAheadMany,
+  countAheadManyQuery,
+  insertTasks,
+  type NewTask,
+} from '../src/tasks/task-repository.js';
 
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -56,5 +62,24 @@ describe('queue positions (real Postgres)', () => {
     // Also for tasks in the middle of the queue, and for ones no longer queued.
     const middle = backlog.slice(10, 40);
     expect(await countAheadMany(db.db, middle)).toEqual(await Promise.all(middle.map((row) => countAhead(db.db, row))));
+  });
+
+  it('counts the queue once per batch, not once per task of the batch', async () => {
+    const batch = await insertTasks(db.db, [task(1), task(2), task(3), task(2), task(3)]);
+    const { rows } = await sql<{
+      'QUERY PLAN': unknown;
+    }>`EXPLAIN (ANALYZE, FORMAT JSON) ${countAheadManyQuery(batch)}`.execute(db.db);
+    // Every node that aggregates the queue by priority runs once (loops = 1), whatever the batch size.
+    const nodes: { 'Node Type': string; 'Actual Loops': number; 'Group Key'?: unknown; Plans?: unknown[] }[] = [];
+    const walk = (node: (typeof nodes)[number]) => {
+      nodes.push(node);
+      for (const child of node.Plans ?? []) walk(child as (typeof nodes)[number]);
+    };
+    const explained = rows[0]!['QUERY PLAN'] as { Plan: (typeof nodes)[number] }[];
+    const plan = explained[0]!.Plan;
+    walk(plan);
+    const grouping = nodes.filter((n) => n['Group Key'] !== undefined);
+    expect(grouping.length).toBeGreaterThan(0);
+    for (const node of grouping) expect(node['Actual Loops']).toBe(1);
   });
 });

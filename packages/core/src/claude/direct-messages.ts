@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 import { SseMessageReader } from './sse-message.js';
 import {
   type CallOptions,
@@ -38,7 +39,12 @@ export function headersWithin(
   options: Pick<DirectMessagesOptions, 'firstByteTimeoutMs' | 'totalTimeoutMs'>,
   maxTokens: number,
 ): number {
-  return Math.min(options.totalTimeoutMs, options.firstByteTimeoutMs + Math.ceil(maxTokens * MS_PER_OUTPUT_TOKEN));
+  return Math.min(options.totalTimeoutMs, generationWithin(options, maxTokens));
+}
+
+/** The first-byte timeout plus the time `maxTokens` may take to generate. */
+function generationWithin(options: Pick<DirectMessagesOptions, 'firstByteTimeoutMs'>, maxTokens: number): number {
+  return options.firstByteTimeoutMs + Math.ceil(maxTokens * MS_PER_OUTPUT_TOKEN);
 }
 
 /** retry-after-ms first, then retry-after (seconds or an HTTP date), as the official SDKs read them. */
@@ -122,9 +128,13 @@ export function createDirectUpstream(options: DirectMessagesOptions): DirectUpst
    */
   const post = (
     request: MessageRequest & { stream: boolean },
-    headersTimeoutMs: number,
+    limits: { headersMs: number; totalMs: number; idleMs?: number },
     call: CallOptions,
-    read: (res: IncomingMessage, finish: (error: UpstreamError | undefined, message?: UpstreamMessage) => void) => void,
+    read: (
+      res: IncomingMessage,
+      finish: (error: UpstreamError | undefined, message?: UpstreamMessage) => void,
+      touch: () => void,
+    ) => void,
   ) =>
     new Promise<UpstreamMessage>((resolve, reject) => {
       const signal = call.signal;
@@ -149,6 +159,12 @@ export function createDirectUpstream(options: DirectMessagesOptions): DirectUpst
 
       const req = send({ ...target, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
         clearTimeout(firstByte);
+        // After the headers, a silence longer than idleMs (if set) gives up; `touch` marks each arrival.
+        firstByte =
+          limits.idleMs === undefined
+            ? undefined
+            : setTimeout(() => finish(new UpstreamError('timeout', 'upstream stopped sending')), limits.idleMs);
+        const touch = () => firstByte?.refresh();
         res.on('error', (error) =>
           finish(new UpstreamError('connection', `upstream connection failed: ${error.message}`)),
         );
@@ -156,7 +172,7 @@ export function createDirectUpstream(options: DirectMessagesOptions): DirectUpst
           if (!res.complete) finish(new UpstreamError('connection', 'upstream connection failed: answer cut short'));
         });
         const status = res.statusCode ?? 502;
-        if (status >= 200 && status < 300) return read(res, finish);
+        if (status >= 200 && status < 300) return read(res, finish, touch);
         // An error answer is JSON (or a proxy's page), never a stream: read it whole.
         readWhole(res, maxBytes, finish, (text) => finish(statusError(status, res.headers, text)));
       });
@@ -165,54 +181,72 @@ export function createDirectUpstream(options: DirectMessagesOptions): DirectUpst
       );
       firstByte = setTimeout(
         () => finish(new UpstreamError('timeout', 'upstream first-byte timeout')),
-        headersTimeoutMs,
+        limits.headersMs,
       );
-      total = setTimeout(() => finish(new UpstreamError('timeout', 'upstream timed out')), options.totalTimeoutMs);
+      total = setTimeout(() => finish(new UpstreamError('timeout', 'upstream timed out')), limits.totalMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       req.end(body);
     });
 
   return {
     createMessage: (request, call = {}) =>
-      post({ ...request, stream: false }, headersWithin(options, request.max_tokens), call, (res, finish) =>
-        readWhole(res, maxBytes, finish, (text) => {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            return finish(new UpstreamError('connection', 'upstream answered with a body that is not JSON'));
-          }
-          try {
-            finish(undefined, upstreamMessageFrom(parsed, MAY_NEED_CLEANING.test(text)));
-          } catch (error) {
-            finish(error as UpstreamError);
-          }
-        }),
+      post(
+        { ...request, stream: false },
+        { headersMs: headersWithin(options, request.max_tokens), totalMs: options.totalTimeoutMs },
+        call,
+        (res, finish) =>
+          readWhole(res, maxBytes, finish, (text) => {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              return finish(new UpstreamError('connection', 'upstream answered with a body that is not JSON'));
+            }
+            try {
+              finish(undefined, upstreamMessageFrom(parsed, MAY_NEED_CLEANING.test(text)));
+            } catch (error) {
+              finish(error as UpstreamError);
+            }
+          }),
       ),
-    // A stream's headers come before the first token: the first-byte timeout applies as it is.
+    // A stream's headers come before the first token, so the first-byte timeout applies as it is, and again to
+    // every silence between events (the API sends pings while it generates). The attempt as a whole may take
+    // UPSTREAM_TIMEOUT_MS, or longer when max_tokens needs it (the same 28 ms a token): a long task's answer is
+    // not cut off and billed again on every retry.
     streamMessage: (request, call = {}) =>
-      post({ ...request, stream: true }, options.firstByteTimeoutMs, call, (res, finish) => {
-        const requestId = res.headers['request-id'];
-        const reader = new SseMessageReader(call.onProgress, typeof requestId === 'string' ? requestId : undefined);
-        let size = 0;
-        res.setEncoding('utf8');
-        res.on('data', (text: string) => {
-          size += text.length;
-          try {
-            if (size > maxBytes) throw new UpstreamError('connection', `upstream answer exceeds ${maxBytes} bytes`);
-            reader.push(text);
-          } catch (error) {
-            finish(error as UpstreamError);
-          }
-        });
-        res.on('end', () => {
-          try {
-            finish(undefined, reader.finish());
-          } catch (error) {
-            finish(error as UpstreamError);
-          }
-        });
-      }),
+      post(
+        { ...request, stream: true },
+        {
+          headersMs: options.firstByteTimeoutMs,
+          idleMs: options.firstByteTimeoutMs,
+          totalMs: Math.max(options.totalTimeoutMs, generationWithin(options, request.max_tokens)),
+        },
+        call,
+        (res, finish, touch) => {
+          const requestId = res.headers['request-id'];
+          const reader = new SseMessageReader(call.onProgress, typeof requestId === 'string' ? requestId : undefined);
+          const decoder = new StringDecoder('utf8');
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            touch();
+            size += chunk.length;
+            try {
+              if (size > maxBytes) throw new UpstreamError('connection', `upstream answer exceeds ${maxBytes} bytes`);
+              reader.push(decoder.write(chunk));
+            } catch (error) {
+              finish(error as UpstreamError);
+            }
+          });
+          res.on('end', () => {
+            try {
+              reader.push(decoder.end());
+              finish(undefined, reader.finish());
+            } catch (error) {
+              finish(error as UpstreamError);
+            }
+          });
+        },
+      ),
   };
 }
 

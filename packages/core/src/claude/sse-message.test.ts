@@ -95,7 +95,7 @@ describe('SseMessageReader', () => {
 
   it('reads CRLF and CR line endings, even with a CRLF split across chunks', () => {
     const crlf = STREAM.replace(/\n/g, '\r\n');
-    for (let at = 1; at < crlf.length; at += 7) {
+    for (let at = 1; at < crlf.length; at++) {
       expect(read([crlf.slice(0, at), crlf.slice(at)]), `split at ${at}`).toEqual(EXPECTED);
     }
     expect(read([STREAM.replace(/\n/g, '\r')])).toEqual(EXPECTED);
@@ -119,6 +119,19 @@ describe('SseMessageReader', () => {
       read([frame('error', { type: 'error', error: { type: 'api_error', message: 'x' } })]),
     );
     expect(apiError).toMatchObject({ status: 500, type: 'api_error' });
+  });
+
+  it('skips pings and events without data or with empty data, as the SDK does', () => {
+    const noise = 'event: ping\ndata:\n\nevent: some_future_event\ndata:\n\nevent: ping\n\n: keep-alive\n\n';
+    const at = STREAM.indexOf('event: content_block_stop');
+    expect(read([noise + STREAM.slice(0, at) + noise + STREAM.slice(at)])).toEqual(EXPECTED);
+  });
+
+  it('fails an error event whose data is not the API error object as a 500 quoting it', () => {
+    const error = failure(() => read([START, 'event: error\ndata: upstream exploded\n\n']));
+    expect(error).toMatchObject({ kind: 'status', status: 500, message: 'upstream exploded', type: undefined });
+    expect(error.transient).toBe(true);
+    expect(failure(() => read(['event: error\ndata:\n\n'])).message).toBe('upstream error event without a message');
   });
 
   it('fails a stream that ends before message_stop, or carries what the API never sends, as a connection error', () => {

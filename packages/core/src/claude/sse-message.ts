@@ -41,7 +41,12 @@ const USAGE_FIELDS = [
  * the text deltas (about 4 characters a token), never going backwards.
  */
 export class SseMessageReader {
-  private buffer = '';
+  /** The current event's text so far, in the pieces it arrived in (joined once the event is complete). */
+  private pending: string[] = [];
+  /** The text read so far ends with a line feed: a line feed at the start of the next piece ends an event. */
+  private endsWithLf = false;
+  /** The last piece ended with a CR, which may be the first half of a CRLF split across reads. */
+  private endsWithCr = false;
   private message: Message | undefined;
   private stopped = false;
   private needsCleaning = false;
@@ -53,26 +58,38 @@ export class SseMessageReader {
     private readonly requestId?: string,
   ) {}
 
-  /** Text of the body (decoded: a multi-byte character is never split across two calls). Throws UpstreamError. */
+  /**
+   * Text of the body (decoded: a multi-byte character is never split across two calls). Throws
+   * UpstreamError. Only the new text is scanned, so an event arriving in many pieces costs linear time.
+   */
   push(text: string): void {
-    let data = this.buffer + text;
-    // Lines may end in CRLF or CR too. A CR at the very end may be the first half of a CRLF: keep it.
-    if (data.includes('\r')) {
-      const tail = data.endsWith('\r') ? '\r' : '';
-      data = (tail ? data.slice(0, -1) : data).replace(/\r\n?/g, '\n') + tail;
-    }
+    let piece = this.endsWithCr && text.startsWith('\n') ? text.slice(1) : text;
+    if (piece === '') return;
+    // Lines may end in CRLF or CR too; they are read as LF.
+    this.endsWithCr = piece.endsWith('\r');
+    if (piece.includes('\r')) piece = piece.replace(/\r\n?/g, '\n');
     let start = 0;
-    for (let end = data.indexOf('\n\n', start); end !== -1; end = data.indexOf('\n\n', start)) {
-      this.event(data.slice(start, end));
+    if (this.endsWithLf && piece.startsWith('\n')) {
+      this.event(this.pending.join('').slice(0, -1));
+      this.pending = [];
+      start = 1;
+    }
+    for (let end = piece.indexOf('\n\n', start); end !== -1; end = piece.indexOf('\n\n', start)) {
+      this.pending.push(piece.slice(start, end));
+      this.event(this.pending.join(''));
+      this.pending = [];
       start = end + 2;
     }
-    this.buffer = start === 0 ? data : data.slice(start);
+    const rest = start === 0 ? piece : piece.slice(start);
+    if (rest !== '') this.pending.push(rest);
+    this.endsWithLf = rest.endsWith('\n');
   }
 
   /** The whole message, once the stream has ended; an error if it ended before `message_stop`. */
   finish(): UpstreamMessage {
-    if (this.buffer.trim() !== '') this.event(this.buffer.replace(/\r$/, ''));
-    this.buffer = '';
+    const rest = this.pending.join('');
+    this.pending = [];
+    if (rest.trim() !== '') this.event(rest);
     if (!this.message || !this.stopped) {
       throw new UpstreamError('connection', 'upstream connection failed: the event stream ended before message_stop');
     }
@@ -91,7 +108,10 @@ export class SseMessageReader {
       if (field === 'event') name = value;
       else if (field === 'data') data = data === undefined ? value : `${data}\n${value}`;
     }
-    if (data === undefined) return;
+    // As the SDK reads them: an event without data, and a ping, carry nothing; nor does empty data.
+    if (data === undefined || name === 'ping') return;
+    if (name === 'error') throw this.streamError(data);
+    if (data === '') return;
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(data) as Record<string, unknown>;
@@ -102,12 +122,12 @@ export class SseMessageReader {
       throw new UpstreamError('connection', 'upstream sent an event that is not a JSON object');
     }
     if (MAY_NEED_CLEANING.test(data)) this.needsCleaning = true;
+    if (!name && parsed.type === 'error') throw this.streamError(data);
     this.apply(name || String(parsed.type ?? ''), parsed);
   }
 
   private apply(type: string, event: Record<string, unknown>): void {
     if (type === 'ping') return;
-    if (type === 'error') throw this.streamError(event);
     if (type === 'message_start') {
       const message = event.message as Message | undefined;
       if (!message || typeof message !== 'object') throw unexpected(type);
@@ -197,11 +217,24 @@ export class SseMessageReader {
     this.onProgress?.(outputTokens);
   }
 
-  /** An `error` event: the upstream failed after it had answered 200, e.g. overloaded mid-generation. */
-  private streamError(event: Record<string, unknown>): UpstreamError {
-    const body = event.error as { type?: unknown; message?: unknown } | undefined;
+  /**
+   * An `error` event: the upstream failed after it had answered 200, e.g. overloaded mid-generation. Its
+   * data is the API's error object; anything else is quoted as the message of a plain server error.
+   */
+  private streamError(data: string): UpstreamError {
+    let body: { type?: unknown; message?: unknown } | undefined;
+    try {
+      body = (JSON.parse(data) as { error?: { type?: unknown; message?: unknown } } | null)?.error;
+    } catch {
+      // Not JSON: the text is the message.
+    }
     const type = typeof body?.type === 'string' ? body.type : undefined;
-    const message = typeof body?.message === 'string' ? body.message : 'upstream error event without a message';
+    const message =
+      typeof body?.message === 'string'
+        ? body.message
+        : data.trim() !== '' && body === undefined
+          ? data.slice(0, 500)
+          : 'upstream error event without a message';
     return new UpstreamError('status', message, {
       // It has no status of its own; it is the server error it reports.
       status: type === 'overloaded_error' ? 529 : 500,

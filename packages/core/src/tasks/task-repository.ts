@@ -59,17 +59,22 @@ export async function insertTasks(trx: TaskDb, tasks: NewTask[]): Promise<TaskRo
  */
 export async function countAheadMany(db: TaskDb, tasks: Pick<TaskRow, 'id' | 'priority' | 'seq'>[]): Promise<number[]> {
   if (tasks.length === 1) return [await countAhead(db, tasks[0]!)];
-  const { rows } = await sql<{ id: string; n: string }>`
-    WITH totals AS (
+  const { rows } = await countAheadManyQuery(tasks).execute(db);
+  const byId = new Map(rows.map((r) => [r.id, Math.max(0, Number(r.n))]));
+  return tasks.map((t) => byId.get(t.id) ?? 0);
+}
+
+/** The statement of countAheadMany. MATERIALIZED: Postgres would otherwise inline the totals into every row. */
+export function countAheadManyQuery(tasks: Pick<TaskRow, 'id' | 'priority' | 'seq'>[]) {
+  return sql<{ id: string; n: string }>`
+    WITH totals AS MATERIALIZED (
       SELECT priority, count(*) AS n FROM tasks WHERE status = 'queued' GROUP BY priority
     )
     SELECT x.id,
       (SELECT coalesce(sum(t.n), 0) FROM totals t WHERE t.priority <= x.priority)
       - (SELECT count(*) FROM tasks a WHERE a.status = 'queued' AND a.priority = x.priority AND a.seq >= x.seq) AS n
     FROM unnest(${tasks.map((t) => t.id)}::text[], ${tasks.map((t) => t.priority)}::int[],
-                ${tasks.map((t) => String(t.seq))}::bigint[]) AS x(id, priority, seq)`.execute(db);
-  const byId = new Map(rows.map((r) => [r.id, Math.max(0, Number(r.n))]));
-  return tasks.map((t) => byId.get(t.id) ?? 0);
+                ${tasks.map((t) => String(t.seq))}::bigint[]) AS x(id, priority, seq)`;
 }
 
 /** Another client's task is indistinguishable from a missing one (A9). */
