@@ -80,7 +80,7 @@ export async function startProxyProcess(env: Record<string, string>): Promise<Pr
   // BENCH_PROXY_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the proxy.
   // Launched as `pnpm start` and the Docker image launch it (a 4 MB young generation: package.json, Dockerfile).
   const nodeArgs = [
-    '--max-semi-space-size=4',
+    '--max-semi-space-size=8',
     ...(process.env.BENCH_PROXY_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
   ];
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps/server/dist/main.js')], {
