@@ -5,7 +5,7 @@ import { createGroupCommit } from '../util/group-commit.js';
 import { type EnqueueTaskInput, PRIORITIES } from './task.schema.js';
 import type { TaskDeps } from './task-deps.js';
 import type { TaskJob, TaskQueue } from './task-queue.js';
-import { countAheadMany, insertTasks, type NewTask, type TaskDb, type TaskRow } from './task-repository.js';
+import { insertTasksInLine, type NewTask, type TaskDb, type TaskRow } from './task-repository.js';
 import { placeInLine } from './task-view.js';
 
 /** E2 */
@@ -58,17 +58,17 @@ export interface TaskEnqueuer {
 
 /**
  * Submissions are group-committed (util/group-commit.ts): one transaction per batch (one INSERT of task
- * rows, one INSERT of pg-boss jobs) and one position query, so N concurrent submissions cost a handful of
- * statements instead of five each. One batch is written at a time, so the positions an instance answers
+ * rows that also answers their positions, one INSERT of pg-boss jobs), so N concurrent submissions cost
+ * four statements instead of five each. One batch is written at a time, so the positions an instance answers
  * with are exact (they count every task it committed before).
  */
 export function createTaskEnqueuer(deps: { db: TaskDb; queue: TaskQueue; onQueued: () => void }): TaskEnqueuer {
   const commit = createGroupCommit(
     async (items: { task: NewTask; job: TaskJob }[]) => {
-      // Positions are counted inside the transaction: once it commits, nothing can fail and send the batch
-      // back for an item-by-item retry that would write the same tasks twice.
+      // Positions are counted inside the transaction (by the INSERT itself): once it commits, nothing can
+      // fail and send the batch back for an item-by-item retry that would write the same tasks twice.
       const written = await deps.db.transaction().execute(async (trx) => {
-        const rows = await insertTasks(
+        const placed = await insertTasksInLine(
           trx,
           items.map((i) => i.task),
         );
@@ -76,8 +76,7 @@ export function createTaskEnqueuer(deps: { db: TaskDb; queue: TaskQueue; onQueue
           trx,
           items.map((i) => i.job),
         );
-        const positions = await countAheadMany(trx, rows);
-        return rows.map((row, i) => ({ row, position: positions[i] ?? 0 }));
+        return placed.map(({ row, ahead }) => ({ row, position: ahead }));
       });
       try {
         deps.onQueued();

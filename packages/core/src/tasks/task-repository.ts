@@ -40,41 +40,47 @@ export async function insertTask(trx: TaskDb, task: NewTask): Promise<TaskRow> {
   return trx.insertInto('tasks').values(taskValues(task)).returningAll().executeTakeFirstOrThrow();
 }
 
-/** Several tasks in one statement; the rows come back in the order of `tasks`. */
-export async function insertTasks(trx: TaskDb, tasks: NewTask[]): Promise<TaskRow[]> {
-  const rows = await trx.insertInto('tasks').values(tasks.map(taskValues)).returningAll().execute();
-  const byId = new Map(rows.map((r) => [r.id, r]));
+/**
+ * Several new tasks and their places in line, in one statement; in the order of `tasks`. `ahead` is what
+ * countAhead would count once they are in: queued tasks of a higher priority, or of the same priority and
+ * older. The statement's snapshot does not see its own new rows, so it counts the queue as it was (once
+ * per priority, MATERIALIZED so that Postgres does not inline the count into every row), less the queued
+ * tasks of each one's priority that are not older than it (a short range at the end of the index), plus
+ * the new tasks ahead of it in the same batch.
+ */
+export async function insertTasksInLine(trx: TaskDb, tasks: NewTask[]): Promise<{ row: TaskRow; ahead: number }[]> {
+  const rows = await insertInLineQuery(trx, tasks).execute();
+  const byId = new Map(
+    rows.map(({ ahead, ...row }) => [row.id, { row: row as TaskRow, ahead: Math.max(0, Number(ahead)) }]),
+  );
   return tasks.map((t) => {
-    const row = byId.get(t.id);
-    if (!row) throw new Error(`task ${t.id} was not inserted`);
-    return row;
+    const placed = byId.get(t.id);
+    if (!placed) throw new Error(`task ${t.id} was not inserted`);
+    return placed;
   });
 }
 
-/**
- * countAhead for a batch of new tasks in one statement. The queue is counted once per priority (an
- * index-only scan), and each task subtracts the queued tasks of its own priority that are not older than it
- * (a short range at the end of the index), instead of counting everything ahead of each task: with a
- * backlog of thousands, that was thousands of index entries read per task of the batch.
- */
-export async function countAheadMany(db: TaskDb, tasks: Pick<TaskRow, 'id' | 'priority' | 'seq'>[]): Promise<number[]> {
-  if (tasks.length === 1) return [await countAhead(db, tasks[0]!)];
-  const { rows } = await countAheadManyQuery(tasks).execute(db);
-  const byId = new Map(rows.map((r) => [r.id, Math.max(0, Number(r.n))]));
-  return tasks.map((t) => byId.get(t.id) ?? 0);
-}
-
-/** The statement of countAheadMany. MATERIALIZED: Postgres would otherwise inline the totals into every row. */
-export function countAheadManyQuery(tasks: Pick<TaskRow, 'id' | 'priority' | 'seq'>[]) {
-  return sql<{ id: string; n: string }>`
-    WITH totals AS MATERIALIZED (
-      SELECT priority, count(*) AS n FROM tasks WHERE status = 'queued' GROUP BY priority
+/** The statement of insertTasksInLine (exported for its plan test). */
+export function insertInLineQuery(trx: TaskDb, tasks: NewTask[]) {
+  return trx
+    .with('ins', (db) => db.insertInto('tasks').values(tasks.map(taskValues)).returningAll())
+    .with(
+      (cte) => cte('totals').materialized(),
+      (db) =>
+        db
+          .selectFrom('tasks')
+          .select((eb) => ['priority', eb.fn.countAll<string>().as('n')])
+          .where('status', '=', 'queued')
+          .groupBy('priority'),
     )
-    SELECT x.id,
-      (SELECT coalesce(sum(t.n), 0) FROM totals t WHERE t.priority <= x.priority)
-      - (SELECT count(*) FROM tasks a WHERE a.status = 'queued' AND a.priority = x.priority AND a.seq >= x.seq) AS n
-    FROM unnest(${tasks.map((t) => t.id)}::text[], ${tasks.map((t) => t.priority)}::int[],
-                ${tasks.map((t) => String(t.seq))}::bigint[]) AS x(id, priority, seq)`;
+    .selectFrom('ins')
+    .selectAll('ins')
+    .select(
+      sql<string>`(SELECT coalesce(sum(t.n), 0) FROM totals t WHERE t.priority <= ins.priority)
+        - (SELECT count(*) FROM tasks a WHERE a.status = 'queued' AND a.priority = ins.priority AND a.seq >= ins.seq)
+        + (SELECT count(*) FROM ins b
+            WHERE b.priority < ins.priority OR (b.priority = ins.priority AND b.seq < ins.seq))`.as('ahead'),
+    );
 }
 
 /** Another client's task is indistinguishable from a missing one (A9). */
