@@ -29,6 +29,7 @@ import { createFastLane } from './fast-lane.js';
 import { createLogger } from './logger.js';
 import { createRequestObserver } from './observability/observe-requests.js';
 import { createPromMetrics } from './observability/prom-metrics.js';
+import { ensurePortFree, listenError } from './port-check.js';
 import { VERSION } from './version.js';
 
 export interface StartOptions {
@@ -77,6 +78,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
     for (const fn of cleanups.reverse()) await fn().catch((err) => logger.warn({ err }, 'shutdown step failed'));
   };
   try {
+    await ensurePortFree(env.HOST, env.PORT);
     let connectionString = env.DATABASE_URL;
     let embedded: EmbeddedDatabase | undefined;
     if (!connectionString) {
@@ -268,7 +270,7 @@ export async function startServer(env: Env, options: StartOptions = {}): Promise
         },
         () => resolve(s as Server),
       );
-      s.once('error', reject);
+      s.once('error', (error: NodeJS.ErrnoException) => reject(listenError(env.HOST, env.PORT, error)));
     });
     server.keepAliveTimeout = 65_000;
     // Node's own limit on receiving a request (it answers 408 and closes) stays just past ours.

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -72,6 +72,23 @@ describe('zero-config run (embedded Postgres + built-in simulator)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts, prints an admin key once, answers a query, and keeps its data across a restart', async () => {
+    // A first start whose HTTP port is taken stops at once with a message that says what to change, before
+    // the embedded Postgres starts and before the one-time administrator key is created and shown.
+    const squatter = createServer().listen(port, '127.0.0.1');
+    await new Promise((resolve) => squatter.once('listening', resolve));
+    try {
+      const refused = spawnBuilt(dataDir, port, pgPort);
+      expect(await exitOf(refused.child)).toBe(1);
+      const said = refused.output.join('');
+      expect(said).toContain(`Cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+      expect(said).toContain('Set PORT');
+      expect(said).not.toContain('    at ');
+      expect(said).not.toContain('ADMINISTRATOR API KEY');
+      expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
+    } finally {
+      squatter.close();
+    }
+
     const first = await startBuilt(dataDir, port, pgPort);
     const log = first.output.join('');
     expect(log).toContain('SIMULATOR');
