@@ -1,25 +1,15 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicUpstream } from '../src/claude/anthropic-upstream.js';
 import { createDirectMessages, headersWithin } from '../src/claude/direct-messages.js';
-import { type MessageRequest, UpstreamError } from '../src/claude/upstream.js';
+import type { MessageRequest } from '../src/claude/upstream.js';
+import { failure, rawServer } from './upstream-helpers.js';
 
 const request: MessageRequest = {
   model: 'claude-sonnet-4-6',
   max_tokens: 50,
   messages: [{ role: 'user', content: 'Say something short.' }],
 };
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
-}
 
 /** A direct client with short timeouts, for the raw servers below. */
 const quickClient = (url: string, extra: { maxResponseBytes?: number } = {}) =>
@@ -31,13 +21,6 @@ const quickClient = (url: string, extra: { maxResponseBytes?: number } = {}) =>
     userAgent: 'x',
     ...extra,
   });
-
-/** A server that answers every request with `handler` (for answers the simulator never gives). */
-async function rawServer(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 describe('direct /v1/messages client (against claude-sim)', () => {
   let sim: Simulator;

@@ -1,32 +1,16 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicUpstream } from '../src/claude/anthropic-upstream.js';
 import { createDirectUpstream, type DirectMessagesOptions } from '../src/claude/direct-messages.js';
-import { type MessageRequest, UpstreamError } from '../src/claude/upstream.js';
+import type { MessageRequest } from '../src/claude/upstream.js';
+import { failure, rawServer } from './upstream-helpers.js';
 
 const request: MessageRequest = {
   model: 'claude-sonnet-4-6',
   max_tokens: 60,
   messages: [{ role: 'user', content: 'Stream something.' }],
 };
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
-}
-
-async function rawServer(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 describe('streamed /v1/messages on the direct client (against claude-sim)', () => {
   let sim: Simulator;
