@@ -338,6 +338,17 @@ describe('GET /api/claude/tasks (E6)', () => {
     expect(res.body.error.code).toBe('invalid_request');
   });
 
+  it('says what a page or limit must be', async () => {
+    for (const [query, message] of [
+      ['?limit=abc', 'Invalid parameter limit: must be a whole number from 1 to 100'],
+      ['?limit=1.5', 'Invalid parameter limit: must be a whole number from 1 to 100'],
+      ['?page=x', 'Invalid parameter page: must be a whole number from 1 to 1000000'],
+    ] as const) {
+      const res = await http<ErrorBody>(`${t.url}/api/claude/tasks${query}`);
+      expect(res.body.error.message, query).toBe(message);
+    }
+  });
+
   it('lets a queued task be read (with position) and cancelled in api mode', async () => {
     const view = await http<{ status: string; position: number }>(`${t.url}/api/claude/task/${ids[0]}`);
     expect(view.body).toMatchObject({ status: 'queued', position: 4 });

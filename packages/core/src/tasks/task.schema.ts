@@ -45,8 +45,10 @@ export type TaskSortKey = (typeof TASK_SORT_KEYS)[number];
 
 const intFrom = (min: number, max: number) =>
   z
-    .union([z.number(), z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)])
-    .pipe(z.number().int().min(min).max(max));
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
+      error: `must be a whole number from ${min} to ${max}`,
+    })
+    .pipe(z.number({ error: `must be a whole number from ${min} to ${max}` }).int().min(min).max(max));
 
 export const listTasksInputSchema = z.strictObject({
   status: taskStatusSchema.optional(),
