@@ -43,12 +43,12 @@ export type TaskIdInput = z.infer<typeof taskIdInputSchema>;
 export const TASK_SORT_KEYS = ['createdAt', 'updatedAt', 'startedAt', 'completedAt', 'priority', 'status'] as const;
 export type TaskSortKey = (typeof TASK_SORT_KEYS)[number];
 
-const intFrom = (min: number, max: number) =>
-  z
-    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
-      error: `must be a whole number from ${min} to ${max}`,
-    })
-    .pipe(z.number({ error: `must be a whole number from ${min} to ${max}` }).int().min(min).max(max));
+const intFrom = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error })
+    .pipe(z.number({ error }).int().min(min).max(max));
+};
 
 export const listTasksInputSchema = z.strictObject({
   status: taskStatusSchema.optional(),
