@@ -148,6 +148,13 @@ describe('connections dropped while a worker delivers webhooks', () => {
       await new Promise((r) => setTimeout(r, 1_000));
       expect(worker.child.exitCode, worker.output.join('').slice(-2_000)).toBeNull();
     } finally {
+      // The worker goes first: its pg-boss still works in the schemas the API server's close drops.
+      for (const s of spawned) {
+        if (s.child.exitCode !== null) continue;
+        const exited = new Promise((resolve) => s.child.once('exit', resolve));
+        s.child.kill('SIGKILL');
+        await exited;
+      }
       await api.close();
       await sim.close();
     }

@@ -65,9 +65,20 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
 export async function dropSchemas(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
+  // A process of the test that is still going down may hold locks in the schema: a deadlock is retried.
+  const drop = async (name: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+      } catch (error) {
+        if ((error as { code?: string }).code !== '40P01' || attempt === 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  };
   try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}_boss" CASCADE`);
+    await drop(schema);
+    await drop(`${schema}_boss`);
   } finally {
     await client.end();
   }
