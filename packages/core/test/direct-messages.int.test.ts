@@ -1,9 +1,12 @@
 import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicUpstream } from '../src/claude/anthropic-upstream.js';
-import { createDirectMessages, headersWithin } from '../src/claude/direct-messages.js';
+import { createDirectUpstream, type DirectMessagesOptions, headersWithin } from '../src/claude/direct-messages.js';
 import type { MessageRequest } from '../src/claude/upstream.js';
 import { failure, rawServer } from './upstream-helpers.js';
+
+/** The plain (non-streaming) call of a direct client. */
+const createMessages = (options: DirectMessagesOptions) => createDirectUpstream(options).createMessage;
 
 const request: MessageRequest = {
   model: 'claude-sonnet-4-6',
@@ -13,7 +16,7 @@ const request: MessageRequest = {
 
 /** A direct client with short timeouts, for the raw servers below. */
 const quickClient = (url: string, extra: { maxResponseBytes?: number } = {}) =>
-  createDirectMessages({
+  createMessages({
     apiKey: 'k',
     baseURL: url,
     firstByteTimeoutMs: 500,
@@ -25,7 +28,7 @@ const quickClient = (url: string, extra: { maxResponseBytes?: number } = {}) =>
 describe('direct /v1/messages client (against claude-sim)', () => {
   let sim: Simulator;
   const call = () =>
-    createDirectMessages({
+    createMessages({
       apiKey: 'sk-ant-direct-test',
       baseURL: sim.url,
       firstByteTimeoutMs: 200,
@@ -134,7 +137,7 @@ describe('direct /v1/messages client (against claude-sim)', () => {
     const { server, url } = await rawServer(() => {});
     await new Promise((resolve) => server.close(resolve));
     const error = await failure(
-      createDirectMessages({ apiKey: 'k', baseURL: url, firstByteTimeoutMs: 500, totalTimeoutMs: 500, userAgent: 'x' })(
+      createMessages({ apiKey: 'k', baseURL: url, firstByteTimeoutMs: 500, totalTimeoutMs: 500, userAgent: 'x' })(
         request,
       ),
     );
@@ -149,7 +152,7 @@ describe('direct /v1/messages client (against claude-sim)', () => {
       res.end(`<html>Bad Gateway x-api-key=${req.headers['x-api-key']}</html>`);
     });
     try {
-      const client = createDirectMessages({
+      const client = createMessages({
         apiKey: 'k',
         baseURL: `${url}/`,
         firstByteTimeoutMs: 500,

@@ -250,13 +250,6 @@ export function createDirectUpstream(options: DirectMessagesOptions): DirectUpst
   };
 }
 
-/** `POST /v1/messages` without streaming (see createDirectUpstream). */
-export function createDirectMessages(
-  options: DirectMessagesOptions,
-): (request: MessageRequest, call?: CallOptions) => Promise<UpstreamMessage> {
-  return createDirectUpstream(options).createMessage;
-}
-
 /** Reads a whole answer body, bounded at `maxBytes`, then hands its text to `done`. */
 function readWhole(
   res: IncomingMessage,
