@@ -6,7 +6,6 @@ export * from './claude/direct-messages.js';
 export * from './claude/instrumented-upstream.js';
 export * from './claude/map-upstream-error.js';
 export * from './claude/models.js';
-export * from './claude/node-http-fetch.js';
 export * from './claude/upstream.js';
 export * from './claude/with-retries.js';
 export * from './db/create-db.js';

@@ -1,6 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { createDirectUpstream } from './direct-messages.js';
-import { createNodeHttpFetch } from './node-http-fetch.js';
 import { type CallOptions, type ClaudeUpstream, shouldRetryFrom, UpstreamError } from './upstream.js';
 
 export interface AnthropicUpstreamOptions {
@@ -11,7 +10,7 @@ export interface AnthropicUpstreamOptions {
   firstByteTimeoutMs?: number;
   /** Total time one attempt may take, body included (long generations need minutes). */
   totalTimeoutMs?: number;
-  /** The SDK's transport (the health ping). Default: a keep-alive node:http fetch. */
+  /** The SDK's transport (only the health ping uses the SDK). Default: the global fetch. */
   fetch?: typeof fetch;
   /** User-Agent of messages calls. */
   userAgent?: string;
@@ -69,7 +68,7 @@ const withRetryAfter = (ms: number | undefined) => (ms === undefined ? {} : { re
  * ping through the official SDK. Retries are ours (one budget per request), so the SDK's are off.
  */
 export function createAnthropicUpstream(options: AnthropicUpstreamOptions): ClaudeUpstream {
-  const baseFetch = options.fetch ?? createNodeHttpFetch();
+  const baseFetch = options.fetch ?? fetch;
   const firstByteTimeoutMs = options.firstByteTimeoutMs ?? 30_000;
   const timedFetch: typeof fetch = async (input, init) => {
     const controller = new AbortController();
@@ -81,7 +80,6 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Clau
       return await baseFetch(input, { ...init, signal: controller.signal });
     } finally {
       clearTimeout(timer);
-      // The body may still be streaming; keep forwarding aborts from the caller until it is done.
     }
   };
   const client = new Anthropic({
