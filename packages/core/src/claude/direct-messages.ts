@@ -141,12 +141,13 @@ export function createDirectUpstream(options: DirectMessagesOptions): DirectUpst
       if (signal?.aborted) return reject(new UpstreamError('aborted', 'request aborted'));
       const body = JSON.stringify(request);
       let settled = false;
-      let firstByte: NodeJS.Timeout | undefined;
+      // Gives up on a silent upstream: first until the headers, then (streams) for each gap between reads.
+      let silence: NodeJS.Timeout | undefined;
       let total: NodeJS.Timeout | undefined;
       const finish = (error: UpstreamError | undefined, message?: UpstreamMessage) => {
         if (settled) return;
         settled = true;
-        clearTimeout(firstByte);
+        clearTimeout(silence);
         clearTimeout(total);
         signal?.removeEventListener('abort', onAbort);
         if (error) {
@@ -158,13 +159,13 @@ export function createDirectUpstream(options: DirectMessagesOptions): DirectUpst
       const headers = request.stream ? streamHeaders : plainHeaders;
 
       const req = send({ ...target, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-        clearTimeout(firstByte);
+        clearTimeout(silence);
         // After the headers, a silence longer than idleMs (if set) gives up; `touch` marks each arrival.
-        firstByte =
+        silence =
           limits.idleMs === undefined
             ? undefined
             : setTimeout(() => finish(new UpstreamError('timeout', 'upstream stopped sending')), limits.idleMs);
-        const touch = () => firstByte?.refresh();
+        const touch = () => silence?.refresh();
         res.on('error', (error) =>
           finish(new UpstreamError('connection', `upstream connection failed: ${error.message}`)),
         );
@@ -179,10 +180,7 @@ export function createDirectUpstream(options: DirectMessagesOptions): DirectUpst
       req.on('error', (error) =>
         finish(new UpstreamError('connection', `upstream connection failed: ${error.message}`)),
       );
-      firstByte = setTimeout(
-        () => finish(new UpstreamError('timeout', 'upstream first-byte timeout')),
-        limits.headersMs,
-      );
+      silence = setTimeout(() => finish(new UpstreamError('timeout', 'upstream first-byte timeout')), limits.headersMs);
       total = setTimeout(() => finish(new UpstreamError('timeout', 'upstream timed out')), limits.totalMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       req.end(body);
