@@ -1,6 +1,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { createDirectUpstream } from './direct-messages.js';
-import { type CallOptions, type ClaudeUpstream, shouldRetryFrom, UpstreamError } from './upstream.js';
+import {
+  type CallOptions,
+  type ClaudeUpstream,
+  headerValue,
+  retryAfterFrom,
+  shouldRetryFrom,
+  UpstreamError,
+} from './upstream.js';
 
 export interface AnthropicUpstreamOptions {
   apiKey: string;
@@ -14,24 +21,6 @@ export interface AnthropicUpstreamOptions {
   fetch?: typeof fetch;
   /** User-Agent of messages calls. */
   userAgent?: string;
-}
-
-function headerValue(headers: unknown, name: string): string | undefined {
-  if (!headers) return undefined;
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
-  const v = (headers as Record<string, unknown>)[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-/** retry-after-ms first, then retry-after (seconds or an HTTP date), as the official SDKs read them. */
-export function parseRetryAfter(headers: unknown, now = Date.now()): number | undefined {
-  const ms = headerValue(headers, 'retry-after-ms');
-  if (ms !== undefined && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const s = headerValue(headers, 'retry-after');
-  if (s === undefined) return undefined;
-  if (Number.isFinite(Number(s))) return Math.max(0, Number(s) * 1000);
-  const date = Date.parse(s);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function normalise(error: unknown, signal: AbortSignal | undefined): UpstreamError {
@@ -54,7 +43,7 @@ function normalise(error: unknown, signal: AbortSignal | undefined): UpstreamErr
       status,
       ...(type ? { type } : {}),
       ...(error.requestID ? { requestId: error.requestID } : {}),
-      ...withRetryAfter(parseRetryAfter(error.headers)),
+      ...withRetryAfter(retryAfterFrom(error.headers)),
       ...shouldRetryFrom(headerValue(error.headers, 'x-should-retry')),
     });
   }

@@ -5,6 +5,7 @@ import { SseMessageReader } from './sse-message.js';
 import {
   type CallOptions,
   type MessageRequest,
+  retryAfterFrom,
   shouldRetryFrom,
   UpstreamError,
   type UpstreamMessage,
@@ -45,17 +46,6 @@ export function headersWithin(
 /** The first-byte timeout plus the time `maxTokens` may take to generate. */
 function generationWithin(options: Pick<DirectMessagesOptions, 'firstByteTimeoutMs'>, maxTokens: number): number {
   return options.firstByteTimeoutMs + Math.ceil(maxTokens * MS_PER_OUTPUT_TOKEN);
-}
-
-/** retry-after-ms first, then retry-after (seconds or an HTTP date), as the official SDKs read them. */
-export function retryAfterFrom(headers: IncomingMessage['headers'], now = Date.now()): number | undefined {
-  const ms = headers['retry-after-ms'];
-  if (typeof ms === 'string' && ms !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const s = headers['retry-after'];
-  if (typeof s !== 'string' || s === '') return undefined;
-  if (Number.isFinite(Number(s))) return Math.max(0, Number(s) * 1000);
-  const date = Date.parse(s);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function statusError(status: number, headers: IncomingMessage['headers'], text: string): UpstreamError {

@@ -42,6 +42,28 @@ export interface ClaudeUpstream {
 
 export type UpstreamErrorKind = 'status' | 'connection' | 'timeout' | 'aborted';
 
+/** A header of web `Headers` or of a plain record (node:http's), when it is one string. */
+export function headerValue(headers: unknown, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const v = (headers as Record<string, unknown>)[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * retry-after-ms first, then retry-after (seconds or an HTTP date), as the official SDKs read them; an
+ * empty or unreadable value is no value.
+ */
+export function retryAfterFrom(headers: unknown, now = Date.now()): number | undefined {
+  const ms = headerValue(headers, 'retry-after-ms');
+  if (ms !== undefined && ms !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const s = headerValue(headers, 'retry-after');
+  if (s === undefined || s === '') return undefined;
+  if (Number.isFinite(Number(s))) return Math.max(0, Number(s) * 1000);
+  const date = Date.parse(s);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
 /** The API's `x-should-retry` header, as the official SDKs read it: its explicit verdict wins over the status code. */
 export const shouldRetryFrom = (verdict: unknown): { shouldRetry?: boolean } =>
   verdict === 'true' ? { shouldRetry: true } : verdict === 'false' ? { shouldRetry: false } : {};

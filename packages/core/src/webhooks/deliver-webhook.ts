@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { parseRetryAfter } from '../claude/anthropic-upstream.js';
+import { retryAfterFrom } from '../claude/upstream.js';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -95,7 +95,7 @@ async function attempt(deps: DeliverDeps, job: DeliveryJob, delivery: Selectable
   if (verdict === 'retry' && roundAttempt >= deps.retry.maxAttempts) verdict = 'failed';
   const honoursRetryAfter = result.statusCode === 429 || result.statusCode === 503;
   const retryAfterMs = honoursRetryAfter
-    ? parseRetryAfter({ 'retry-after': result.retryAfter }, deps.clock.now())
+    ? retryAfterFrom({ 'retry-after': result.retryAfter }, deps.clock.now())
     : undefined;
   const delayMs =
     verdict === 'retry'
