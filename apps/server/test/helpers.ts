@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@claude-proxy/claude-sim';
 import pg from 'pg';
@@ -9,6 +10,21 @@ export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A port the OS says is free now. A random pick in 30,000–50,000 may be the ephemeral port of one of the
+ * many loopback connections a full test run has open, and the listen fails.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 /** A fresh schema name per server (its pg-boss schema is `<name>_boss`). */
 export function uniqueSchema(prefix = 't'): string {

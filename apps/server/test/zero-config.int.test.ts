@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { bearer, http, waitFor } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, freePort, http, waitFor } from './helpers.js';
 
 const MAIN = resolve(import.meta.dirname, '../dist/main.js');
 
@@ -67,8 +67,12 @@ function stop(running: Running, how: 'SIGTERM' | 'ctrl-c' = 'SIGTERM'): Promise<
 
 describe('zero-config run (embedded Postgres + built-in simulator)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'claude-proxy-zero-'));
-  const port = 30_000 + Math.floor(Math.random() * 10_000);
-  const pgPort = port + 1;
+  let port: number;
+  let pgPort: number;
+  beforeAll(async () => {
+    port = await freePort();
+    pgPort = await freePort();
+  });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts, prints an admin key once, answers a query, and keeps its data across a restart', async () => {
