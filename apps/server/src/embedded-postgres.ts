@@ -12,14 +12,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-
-/** A reason the server cannot start that the operator can fix; printed without a stack trace. */
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
+import { probeListen, StartupError } from './port-check.js';
 
 export interface EmbeddedDatabase {
   connectionString: string;
@@ -174,18 +169,12 @@ function claimDataDir(root: string): () => void {
 
 /** Fails with a clear message when something else already listens on the embedded Postgres's port. */
 async function ensurePortFree(port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new StartupError(
-          `The embedded Postgres cannot listen on 127.0.0.1:${port} (${error.code ?? error.message}): another ` +
-            'program uses that port. Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to a Postgres of your own.',
-        ),
-      ),
-    );
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
-  });
+  const error = await probeListen('127.0.0.1', port);
+  if (!error) return;
+  throw new StartupError(
+    `The embedded Postgres cannot listen on 127.0.0.1:${port} (${error.code ?? error.message}): another ` +
+      'program uses that port. Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to a Postgres of your own.',
+  );
 }
 
 /**

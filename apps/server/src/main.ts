@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { StartupError } from './embedded-postgres.js';
 import { ConfigError, loadEnv } from './env.js';
 import { applyHeapGrowingPercent } from './heap-settings.js';
+import { StartupError } from './port-check.js';
 import { type ServerHandle, startServer } from './start-server.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;

@@ -1,5 +1,18 @@
 import { createServer } from 'node:net';
-import { StartupError } from './embedded-postgres.js';
+
+/** A reason the server cannot start that the operator can fix; printed without a stack trace. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** Whether `host:port` can be listened on now: undefined if so, else the error a listen gets. */
+export function probeListen(host: string, port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', resolve);
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)));
+  });
+}
 
 /** What a failed listen on PORT/HOST means, and which setting to change. */
 export function listenError(host: string, port: number, error: NodeJS.ErrnoException): StartupError {
@@ -26,9 +39,6 @@ export function listenError(host: string, port: number, error: NodeJS.ErrnoExcep
  */
 export async function ensurePortFree(host: string, port: number): Promise<void> {
   if (port === 0) return;
-  await new Promise<void>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => reject(listenError(host, port, error)));
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
-  });
+  const error = await probeListen(host, port);
+  if (error) throw listenError(host, port, error);
 }
