@@ -5,6 +5,7 @@ import {
   chmodSync,
   constants,
   existsSync,
+  linkSync,
   mkdirSync,
   readFileSync,
   statSync,
@@ -135,7 +136,15 @@ function claimDataDir(root: string): () => void {
   const mine = lockOf(process.pid);
   for (let attempt = 0; ; attempt++) {
     try {
-      writeFileSync(file, mine, { flag: 'wx' });
+      // Written whole under another name, then linked into place (which fails if the lock exists): another
+      // start never reads a lock that exists but is still empty, takes it for a dead server's and removes it.
+      const pending = `${file}.${process.pid}`;
+      writeFileSync(pending, mine);
+      try {
+        linkSync(pending, file);
+      } finally {
+        unlinkSync(pending);
+      }
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw error;
